@@ -1,0 +1,4 @@
+export { ServiceMissingError } from "./errors.js";
+export { isCI, requireService } from "./require-service.js";
+export type { ProbeResult, ServiceHandle } from "./require-service.js";
+export { probeChromium, probeNats, probePostgres, probeSharedFile, repoRoot } from "./probes.js";
