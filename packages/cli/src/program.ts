@@ -1,5 +1,10 @@
 import { Command } from "commander";
 
+import { demoCommand } from "./commands/demo.js";
+import { exampleCommand } from "./commands/example.js";
+import { runsCommand } from "./commands/runs.js";
+import { serverCommand } from "./commands/server.js";
+import { topicsCommand } from "./commands/topics.js";
 import { version } from "./version.js";
 
 /**
@@ -17,5 +22,10 @@ export function createProgram(): Command {
     .version(version, "-v, --version", "print the weir version")
     .showHelpAfterError("(run `weir --help` for the list of commands)")
     .configureHelp({ sortSubcommands: true });
+  program.addCommand(demoCommand());
+  program.addCommand(exampleCommand());
+  program.addCommand(runsCommand());
+  program.addCommand(serverCommand());
+  program.addCommand(topicsCommand());
   return program;
 }

@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// Entry module: runs the component as its own process, e.g. `node examples/yelp-sentiment/dist/bin/monitor.js`.
+import { monitorArgs } from "../component-args.js";
+import { runMetricsSubscriber } from "../flows/monitor-flow.js";
+
+try {
+  await runMetricsSubscriber(monitorArgs(process.argv.slice(2)));
+} catch (error) {
+  console.error(`monitor: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+}

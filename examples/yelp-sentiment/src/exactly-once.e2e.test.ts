@@ -1,0 +1,133 @@
+import { connect } from "@weir/stream";
+import { probeSharedFile, requireService } from "@weir/test-support";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import type { SubscriberCheckpoint } from "./learn-from-stream.js";
+import { publishReviews } from "./publish-reviews.js";
+import { readReviews } from "./reviews/read-reviews.js";
+import { SentimentModel } from "./sentiment-model.js";
+import type { Component, TestServer } from "./testing/app-processes.js";
+import { api, startComponent, startTestServer, waitFor } from "./testing/app-processes.js";
+import type { MetricsEvent } from "./topics.js";
+
+const yelp20k = await requireService("shared data/yelp-20k.csv", () => probeSharedFile("data/yelp-20k.csv"));
+
+const KILLS = 5;
+
+/** The uninterrupted run, computed in this process: the final model and every metrics triple. */
+async function reference(
+  path: string,
+): Promise<{ model: SentimentModel; metrics: [number, number, number][] }> {
+  const model = new SentimentModel();
+  const metrics: [number, number, number][] = [];
+  for await (const record of readReviews(path)) {
+    if (record.kind !== "review") throw new Error(`line ${record.line}: ${record.reason}`);
+    const step = model.step(record.text, record.sentiment);
+    metrics.push([step.precision, step.recall, step.n]);
+  }
+  return { model, metrics };
+}
+
+describe.skipIf(yelp20k.skip)("exactly-once learning under SIGKILL", () => {
+  let server: TestServer;
+  const children: Component[] = [];
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    for (const child of children) child.child.kill("SIGKILL");
+    await server.close();
+  });
+
+  it("ends with the model, confusion matrix and metrics of an uninterrupted run after five SIGKILLs", async () => {
+    const expected = await reference(yelp20k.value!);
+    const stream = await connect({ url: server.url });
+    await stream.ensureTopic("river_pipeline");
+    await stream.ensureTopic("river_metrics");
+    const published = await publishReviews({ stream, path: yelp20k.value!, keyPrefix: "once" });
+    expect(published.published).toBe(20_000);
+
+    const env = { WEIR_API_URL: server.url, WEIR_HOME: `${server.home}/client`, WEIR_PRINT_LOGS: "0" };
+    const args = [
+      "subscribe",
+      "--checkpoint-every",
+      "500",
+      "--checkpoint-interval-ms",
+      "200",
+      "--ack-wait-ms",
+      "2000",
+    ];
+    // Kill points: random progress marks (in metrics published) spread over the stream.
+    const marks = Array.from(
+      { length: KILLS },
+      (_, i) => Math.floor(((i + Math.random()) / KILLS) * 17_000) + 500,
+    );
+    const killedAt: { metrics: number; acked: number }[] = [];
+    for (const mark of marks) {
+      const subscriber = startComponent(args, env);
+      children.push(subscriber);
+      const count = await waitFor(
+        `the subscriber to pass ${mark} metrics`,
+        async () => {
+          const info = await stream.topicInfo("river_metrics");
+          return info.eventCount >= mark ? info.eventCount : undefined;
+        },
+        60_000,
+      );
+      // A random extra delay, so the kill lands anywhere relative to checkpoints.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 150));
+      subscriber.child.kill("SIGKILL");
+      expect((await subscriber.exited).signal).toBe("SIGKILL");
+      const group = (await stream.topicInfo("river_pipeline")).groups.find(
+        (g) => g.name === "sentiment-model",
+      );
+      killedAt.push({ metrics: count, acked: group?.ackedOffset ?? 0 });
+    }
+    // Each kill left work unacknowledged: the restarted process had to restore and replay.
+    expect(killedAt.filter((kill) => kill.acked < published.lastOffset)).toHaveLength(KILLS);
+
+    const last = startComponent(args, env);
+    children.push(last);
+    const key = encodeURIComponent("sentiment-model:river_pipeline");
+    const checkpoint = await waitFor(
+      "a checkpoint covering the whole topic",
+      async () => {
+        const entry = await api<{ value: SubscriberCheckpoint }>(
+          server.url,
+          `/checkpoints/run-yelp-data-subscriber/${key}`,
+        );
+        return entry.value.lastOffset >= published.lastOffset ? entry.value : undefined;
+      },
+      90_000,
+    );
+    last.child.kill("SIGINT");
+    await last.exited;
+    expect(last.output()).not.toMatch(/error|failed/i);
+
+    // The model state (naive Bayes counts, confusion matrix, report) is exactly the uninterrupted one.
+    const restored = SentimentModel.fromJSON(checkpoint.model);
+    expect(restored.count).toBe(20_000);
+    expect(JSON.parse(JSON.stringify(restored.toJSON()))).toEqual(
+      JSON.parse(JSON.stringify(expected.model.toJSON())),
+    );
+    expect(restored.cm.toString()).toBe(expected.model.cm.toString());
+
+    // river_metrics holds one event per source offset, and the sequence by offset is the uninterrupted one.
+    expect((await stream.topicInfo("river_metrics")).eventCount).toBe(20_000);
+    const metrics: MetricsEvent[] = [];
+    const reading = new AbortController();
+    for await (const event of stream.subscribe("river_metrics", {
+      from: "earliest",
+      signal: reading.signal,
+    })) {
+      metrics.push(event.json<MetricsEvent>());
+      await event.ack(); // a reader holds at most maxInFlight unacknowledged events
+      if (metrics.length === 20_000) reading.abort();
+    }
+    await stream.close();
+    const offsets = metrics.map((m) => m.offset);
+    expect(new Set(offsets).size).toBe(20_000);
+    metrics.sort((a, b) => a.offset - b.offset);
+    expect(metrics.map((m) => [m.precision, m.recall, m.n])).toEqual(expected.metrics);
+  }, 180_000);
+});

@@ -1,0 +1,140 @@
+import { flow, logMetric } from "@weir/flow";
+import type { FlowContext } from "@weir/flow";
+import { connect } from "@weir/stream";
+
+import { learnFromStream } from "../learn-from-stream.js";
+import type { SubscriberCheckpoint } from "../learn-from-stream.js";
+import type { SentimentModel } from "../sentiment-model.js";
+import { FLOW_NAMES, METRICS_TOPIC, MODEL_GROUP, PIPELINE_TOPIC } from "../topics.js";
+
+/** Parameters of {@link runYelpDataSubscriber}. */
+export interface SubscriberParams {
+  /** @default "river_pipeline" */
+  readonly inputTopic?: string;
+  /** @default "river_metrics" */
+  readonly metricsTopic?: string;
+  /** @default "sentiment-model" */
+  readonly group?: string;
+  /** Checkpoint after this many events… @default 1000 */
+  readonly checkpointEvery?: number;
+  /** …or this many milliseconds. @default 1000 */
+  readonly checkpointIntervalMs?: number;
+  /** Unacknowledged events are redelivered after this long. @default max(30000, 20 × checkpointIntervalMs) */
+  readonly ackWaitMs?: number;
+  /** Send a `precision`/`recall` chart point every this many events. @default 1 */
+  readonly metricEvery?: number;
+  /** Event backend URL; default `WEIR_STREAM_URL`, else the Weir server. */
+  readonly streamUrl?: string;
+}
+
+/** What the subscriber flow returns once stopped. */
+export interface SubscriberResult {
+  readonly learned: number;
+  readonly lastOffset: number;
+  readonly precision: number;
+  readonly recall: number;
+}
+
+/**
+ * The model subscriber as a flow (`run-yelp-data-subscriber`). It runs until stopped (Ctrl-C or
+ * SIGTERM end it Cancelled, after a last checkpoint and the classification report artifact).
+ * Its checkpoint lives under the flow's name, key `<group>:<inputTopic>`, so a restarted process
+ * continues where the last one stopped.
+ *
+ * @example
+ * await runYelpDataSubscriber({});
+ */
+export const runYelpDataSubscriber = flow(
+  { name: FLOW_NAMES.subscriber, logPrints: true, tags: ["yelp-sentiment"] },
+  async (params: SubscriberParams, ctx: FlowContext): Promise<SubscriberResult> => {
+    const inputTopic = params.inputTopic ?? PIPELINE_TOPIC;
+    const metricsTopic = params.metricsTopic ?? METRICS_TOPIC;
+    const group = params.group ?? MODEL_GROUP;
+    const key = `${group}:${inputTopic}`;
+    const metricEvery = params.metricEvery ?? 1;
+    const stream = await connect({
+      ...(params.streamUrl ? { url: params.streamUrl } : {}),
+      signal: ctx.signal,
+    });
+    let model: SentimentModel | undefined;
+    try {
+      await stream.ensureTopic(inputTopic);
+      await stream.ensureTopic(metricsTopic);
+      ctx.logger.info(`Learning from "${inputTopic}" (group "${group}") on the ${stream.backend} backend`);
+      const result = await learnFromStream({
+        stream,
+        inputTopic,
+        metricsTopic,
+        group,
+        ...(params.checkpointEvery === undefined ? {} : { checkpointEvery: params.checkpointEvery }),
+        ...(params.checkpointIntervalMs === undefined
+          ? {}
+          : { checkpointIntervalMs: params.checkpointIntervalMs }),
+        ...(params.ackWaitMs === undefined ? {} : { ackWaitMs: params.ackWaitMs }),
+        signal: ctx.signal,
+        checkpoints: {
+          load: async () => {
+            const saved = await ctx.checkpoint.load<SubscriberCheckpoint>(key);
+            if (saved !== undefined) {
+              ctx.logger.info(
+                `Restored the model from checkpoint "${key}": ${saved.model.n} reviews learned, up to offset ${saved.lastOffset}`,
+              );
+            }
+            return saved;
+          },
+          save: async (checkpoint) => {
+            await ctx.checkpoint.save(key, checkpoint);
+          },
+        },
+        onStep: (step, offset) => {
+          if (step.n % metricEvery !== 0) return;
+          logMetric("precision", step.precision, { step: step.n });
+          logMetric("recall", step.recall, { step: step.n });
+          void offset;
+        },
+        onInvalid: (offset, reason) => ctx.logger.warn(`Skipped the event at offset ${offset}: ${reason}`),
+        onOutOfOrder: (expected, received, deliveryCount) =>
+          ctx.logger.info(
+            `Offset ${received} (delivery ${deliveryCount}) arrived before offset ${expected}; ` +
+              `waiting for ${expected} to learn in order`,
+          ),
+        onGap: (from, to) =>
+          ctx.logger.warn(
+            `Offsets ${from}–${to} never arrived; skipped them (removed by retention or dead-lettered?)`,
+          ),
+      });
+      model = result.model;
+      const [precision, recall] = model.scores();
+      return { learned: result.learned, lastOffset: result.lastOffset, precision, recall };
+    } finally {
+      await stream.close();
+      if (model !== undefined) {
+        ctx.artifacts.markdown("classification-report", reportMarkdown(model), {
+          description: "Classification report and confusion matrix when the subscriber stopped",
+        });
+      }
+    }
+  },
+);
+
+function reportMarkdown(model: SentimentModel): string {
+  const [precision, recall] = model.scores();
+  return [
+    "# Sentiment model",
+    "",
+    `Reviews learned: ${model.count}. Precision (class 0): ${precision}. Recall (class 0): ${recall}.`,
+    "",
+    "## Classification report",
+    "",
+    "```",
+    model.report.toString(),
+    "```",
+    "",
+    "## Confusion matrix (rows: true label, columns: predicted)",
+    "",
+    "```",
+    model.cm.toString(),
+    "```",
+    "",
+  ].join("\n");
+}

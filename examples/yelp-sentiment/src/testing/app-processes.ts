@@ -1,0 +1,102 @@
+// Test-only helpers (excluded from the build): a real Weir server and the components as real processes.
+import type { ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { startServer } from "@weir/server";
+import { repoRoot } from "@weir/test-support";
+
+export const CLI_BIN = join(repoRoot, "packages/cli/dist/bin.js");
+
+export interface TestServer {
+  readonly url: string;
+  readonly home: string;
+  close(): Promise<void>;
+}
+
+/** A Weir server on a free port with its own data folder. */
+export async function startTestServer(): Promise<TestServer> {
+  const home = mkdtempSync(join(tmpdir(), "weir-yelp-e2e-"));
+  const server = await startServer({ port: 0, dataDir: join(home, "server"), livenessCheckIntervalMs: 1000 });
+  return {
+    url: server.url,
+    home,
+    close: async () => {
+      await server.close();
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Component {
+  readonly child: ChildProcess;
+  output(): string;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Runs `weir example yelp <args>` as its own process. */
+export function startComponent(args: readonly string[], env: NodeJS.ProcessEnv): Component {
+  const child = spawn(process.execPath, [CLI_BIN, "example", "yelp", ...args], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
+  return { child, output: () => output, exited };
+}
+
+/** GET `<url>/api<path>` as JSON. */
+export async function api<T>(url: string, path: string): Promise<T> {
+  const response = await fetch(`${url}/api${path}`);
+  if (!response.ok) throw new Error(`GET ${path} answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+export interface RunSummary {
+  id: string;
+  flowName: string;
+  state: string;
+  stateMessage: string | null;
+}
+
+/** The newest run of a flow, or undefined. */
+export async function latestRun(url: string, flowName: string): Promise<RunSummary | undefined> {
+  const page = await api<{ items: RunSummary[] }>(url, `/runs?flow=${encodeURIComponent(flowName)}&limit=1`);
+  return page.items[0];
+}
+
+/** Polls `check` until it returns a value other than undefined, or throws after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: Error | undefined;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error instanceof Error ? error : new Error(String(error));
+    }
+    if (Date.now() > deadline)
+      throw new Error(`Timed out waiting for ${what}${last ? ` (${last.message})` : ""}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Counts the run's log lines at WARNING or above whose message contains `text`. */
+export async function countLogs(url: string, runId: string, text: string): Promise<number> {
+  const page = await api<{ total: number }>(
+    url,
+    `/runs/${runId}/logs?level=warning&q=${encodeURIComponent(text)}&limit=1`,
+  );
+  return page.total;
+}

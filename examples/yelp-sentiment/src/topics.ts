@@ -1,0 +1,39 @@
+/** Topic the publisher writes reviews to. */
+export const PIPELINE_TOPIC = "river_pipeline";
+/** Topic the model subscriber writes `{ precision, recall, n, offset }` to. */
+export const METRICS_TOPIC = "river_metrics";
+/** Consumer group of the model subscriber. */
+export const MODEL_GROUP = "sentiment-model";
+/** Consumer group of the metrics monitor. */
+export const MONITOR_GROUP = "metrics-monitor";
+/** Flow names, as the dashboard lists them. */
+export const FLOW_NAMES = {
+  publisher: "run-yelp-data-publisher",
+  subscriber: "run-yelp-data-subscriber",
+  monitor: "run-metrics-subscriber",
+} as const;
+
+/** The payload of a review event on {@link PIPELINE_TOPIC}. */
+export interface ReviewEvent {
+  readonly text: string;
+  readonly sentiment: number;
+  /** Line of the source file the review came from. */
+  readonly line: number;
+}
+
+/** The payload of a metrics event on {@link METRICS_TOPIC}. */
+export interface MetricsEvent {
+  /** Precision of class 0 after scoring the review at `offset`. */
+  readonly precision: number;
+  /** Recall of class 0 after scoring the review at `offset`. */
+  readonly recall: number;
+  /** Reviews learned so far. */
+  readonly n: number;
+  /** Offset of the review event in the pipeline topic (the idempotency key of this event). */
+  readonly offset: number;
+  /** When the review event was stored (ms since the epoch), for end-to-end latency. */
+  readonly sourceAt: number;
+}
+
+/** Type names carried by the events, for readers that dispatch on them. */
+export const EVENT_TYPES = { review: "yelp.review", metrics: "yelp.metrics" } as const;

@@ -1,0 +1,120 @@
+import { Command, Option } from "commander";
+
+import type * as YelpApp from "@weir/example-yelp-sentiment";
+
+// Loaded when a component runs, so that other commands do not load the application.
+const app = (): Promise<typeof YelpApp> => import("@weir/example-yelp-sentiment");
+
+/** A run stopped by Ctrl-C ends Cancelled; that is the normal way to stop a subscriber, not an error. */
+async function runComponent(run: () => Promise<unknown>): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    if (error instanceof Error && error.name === "WeirCancelledError") return;
+    throw error;
+  }
+}
+
+function publishCommand(): Command {
+  return new Command("publish")
+    .description("stream a CSV of labelled reviews into river_pipeline (flow run-yelp-data-publisher)")
+    .option(
+      "--data <file>",
+      "CSV with a header, or UCI sentence<TAB>label file (default: the bundled sample reviews)",
+    )
+    .option(
+      "--rate <events/s>",
+      "emulate a live feed at this many events per second (default: as fast as acks allow)",
+    )
+    .option("--text-column <name>", "CSV column holding the text", "text")
+    .option("--label-column <name>", "CSV column holding the label", "sentiment")
+    .addOption(new Option("--format <format>", "file layout").choices(["auto", "csv", "uci"]).default("auto"))
+    .option("--topic <name>", "topic to publish to", "river_pipeline")
+    .action(async (options: Record<string, string | undefined>) => {
+      const { SAMPLE_DATA, positiveNumber, runYelpDataPublisher } = await app();
+      const rate = positiveNumber("--rate", options.rate);
+      await runComponent(() =>
+        runYelpDataPublisher({
+          path: options.data ?? SAMPLE_DATA,
+          ...(rate === undefined ? {} : { rate }),
+          textColumn: options.textColumn ?? "text",
+          labelColumn: options.labelColumn ?? "sentiment",
+          format: (options.format ?? "auto") as "auto" | "csv" | "uci",
+          topic: options.topic ?? "river_pipeline",
+        }),
+      );
+    });
+}
+
+function subscribeCommand(): Command {
+  return new Command("subscribe")
+    .description(
+      "learn from river_pipeline exactly once, publish metrics to river_metrics (run-yelp-data-subscriber)",
+    )
+    .option("--input-topic <name>", "topic of the reviews", "river_pipeline")
+    .option("--metrics-topic <name>", "topic for { precision, recall, n, offset }", "river_metrics")
+    .option("--group <name>", "consumer group", "sentiment-model")
+    .option("--checkpoint-every <events>", "checkpoint after this many events", "1000")
+    .option("--checkpoint-interval-ms <ms>", "…or after this many milliseconds", "1000")
+    .option("--chart-every <events>", "send a precision/recall chart point every this many events", "1")
+    .option(
+      "--ack-wait-ms <ms>",
+      "redeliver events left unacknowledged this long (default: max(30000, 20 × interval))",
+    )
+    .action(async (options: Record<string, string | undefined>) => {
+      const { positiveNumber, runYelpDataSubscriber } = await app();
+      const every = positiveNumber("--checkpoint-every", options.checkpointEvery) ?? 1000;
+      const interval = positiveNumber("--checkpoint-interval-ms", options.checkpointIntervalMs) ?? 1000;
+      const ackWaitMs = positiveNumber("--ack-wait-ms", options.ackWaitMs);
+      const chartEvery = positiveNumber("--chart-every", options.chartEvery) ?? 1;
+      await runComponent(() =>
+        runYelpDataSubscriber({
+          inputTopic: options.inputTopic ?? "river_pipeline",
+          metricsTopic: options.metricsTopic ?? "river_metrics",
+          group: options.group ?? "sentiment-model",
+          checkpointEvery: Math.round(every),
+          checkpointIntervalMs: interval,
+          ...(ackWaitMs === undefined ? {} : { ackWaitMs }),
+          metricEvery: Math.round(chartEvery),
+        }),
+      );
+    });
+}
+
+function metricsCommand(): Command {
+  return new Command("metrics")
+    .description(
+      "warn when precision or recall in river_metrics is below a threshold (run-metrics-subscriber)",
+    )
+    .option("--threshold <value>", "warning threshold between 0 and 1", "0.6")
+    .option("--topic <name>", "metrics topic", "river_metrics")
+    .option("--group <name>", "consumer group", "metrics-monitor")
+    .action(async (options: Record<string, string | undefined>) => {
+      const { runMetricsSubscriber, threshold } = await app();
+      await runComponent(() =>
+        runMetricsSubscriber({
+          threshold: threshold(options.threshold) ?? 0.6,
+          topic: options.topic ?? "river_metrics",
+          group: options.group ?? "metrics-monitor",
+        }),
+      );
+    });
+}
+
+/**
+ * `weir example yelp publish|subscribe|metrics`: runs one component of the Yelp sentiment
+ * application in this process, as a user would in one of three terminals.
+ *
+ * @example
+ * weir example yelp subscribe
+ */
+export function exampleCommand(): Command {
+  const yelp = new Command("yelp")
+    .description("the Yelp sentiment application (publisher, model subscriber, metrics monitor)")
+    .addCommand(publishCommand())
+    .addCommand(subscribeCommand())
+    .addCommand(metricsCommand());
+  return new Command("example")
+    .description("run one component of a bundled example application")
+    .addCommand(yelp);
+}

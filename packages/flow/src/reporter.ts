@@ -1,0 +1,388 @@
+import type { ApiClient, ApiResponse } from "./api-client.js";
+import { isRetryableStatus } from "./api-client.js";
+import type { WeirClientConfig } from "./config.js";
+import { DropCounter } from "./drop-counter.js";
+import { describe } from "./errors.js";
+import { exponentialBackoff, sleep } from "./retry-policy.js";
+import type { Spool } from "./spool.js";
+import type { IngestBody, OutboxRecord } from "./wire.js";
+
+type Outcome = "ok" | "retry" | "rejected";
+
+/** Backoff between attempts to reach a server that is down: 0.2 s doubling to 5 s, ±20 %. */
+const reconnectDelay = exponentialBackoff({ base: 0.2, factor: 2, max: 5, jitter: 0.2 });
+
+/**
+ * The reporter delivers records (run creations, logs, metrics, states, artifacts) to the server in the
+ * order they were produced, batching consecutive logs/metrics/states into one `POST /api/ingest`.
+ *
+ * Two modes: `memory` (a bounded in-memory queue, sent about every `batchIntervalMs` or when a batch is
+ * full) and `spool` (everything is appended to the disk spool and replayed from it). It switches to the
+ * spool when a request fails for a retryable reason or the queue is full, and back to memory once the
+ * spool is fully replayed, so order is kept across outages. Resends are harmless: logs and metrics carry
+ * per-run `seq` numbers and states carry ids, which the server deduplicates.
+ */
+export class Reporter {
+  readonly #config: WeirClientConfig;
+  readonly #api: ApiClient;
+  readonly #spool: Spool;
+  #queue: OutboxRecord[] = [];
+  #head = 0;
+  #mode: "memory" | "spool" = "memory";
+  #inFlight: { spooled: boolean } | undefined;
+  #draining: Promise<void> | undefined;
+  #offline = false;
+  #failures = 0;
+  #nextAttemptAt = 0;
+  #replayCursor: { file: string; index: number } | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  readonly #drops: DropCounter;
+  readonly #createdRuns = new Set<string>();
+  readonly #watched = new Set<string>();
+  #closed = false;
+  #lastFailure = "";
+
+  constructor(config: WeirClientConfig, api: ApiClient, spool: Spool) {
+    this.#config = config;
+    this.#api = api;
+    this.#spool = spool;
+    this.#drops = new DropCounter(config.spoolMaxBytes);
+    if (this.#spool.adoptOrphans() > 0) this.#mode = "spool";
+  }
+
+  /** Records waiting in memory. */
+  get pending(): number {
+    return this.#queue.length - this.#head;
+  }
+
+  /** Nothing left to do for now: everything is delivered, or safely spooled while the server is down. */
+  get idle(): boolean {
+    return this.#mode === "memory"
+      ? this.pending === 0 && this.#inFlight === undefined
+      : this.#offline || this.#closed;
+  }
+
+  /** Whether the last attempt to reach the server failed. */
+  get offline(): boolean {
+    return this.#offline;
+  }
+
+  /** Queues one record. Never blocks, never throws because of the server. */
+  enqueue(record: OutboxRecord): void {
+    this.#ensureTimer();
+    if (this.#mode === "spool") {
+      this.#toSpool(record);
+      if (this.#spoolBufferFull()) this.#spool.writeBuffered();
+      return;
+    }
+    this.#queue.push(record);
+    const pending = this.pending;
+    if (pending >= this.#config.maxQueueItems) {
+      this.#spill();
+    } else if (pending >= this.#config.batchSize) {
+      void this.#kick();
+    }
+  }
+
+  /** Whether the creation of `runId` was acknowledged by the server (heartbeats wait for it). */
+  isCreated(runId: string): boolean {
+    return this.#createdRuns.has(runId);
+  }
+
+  /** Tracks whether the server acknowledged the creation of a live run (for heartbeats). */
+  watch(runId: string): void {
+    this.#watched.add(runId);
+  }
+
+  /** Stops tracking a run that ended. */
+  forget(runId: string): void {
+    this.#watched.delete(runId);
+    this.#createdRuns.delete(runId);
+  }
+
+  /** Sends heartbeats out of band (they are not ordered with other records and are never spooled). */
+  heartbeat(runIds: string[]): void {
+    if (this.#offline || runIds.length === 0) return;
+    this.#api.ingest({ heartbeats: runIds }).catch(() => {
+      // The next batch will notice the outage; a lost heartbeat is replaced by the next one.
+    });
+  }
+
+  /**
+   * Waits until every record queued so far is delivered, or safely on disk because the server is down.
+   * After `timeoutMs`, whatever is still in memory is moved to the spool. Resolves `true` if nothing was
+   * left in memory in time.
+   */
+  async flush(timeoutMs = this.#config.flushTimeoutMs): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    try {
+      for (;;) {
+        if (this.#mode === "memory" && this.pending === 0 && this.#inFlight === undefined) return true;
+        if (this.#mode === "spool" && this.#offline) {
+          this.#spool.writeBuffered(true);
+          return true;
+        }
+        if (Date.now() >= deadline) break;
+        await Promise.race([this.#kick(), expired]);
+        if (this.#mode === "spool" && !this.#offline && this.#draining === undefined) {
+          // Replaying, but waiting for the next attempt; give it a moment instead of spinning.
+          await Promise.race([sleep(50), expired]);
+        }
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+    this.#spill();
+    this.#spool.writeBuffered(true);
+    return false;
+  }
+
+  /** Flushes, stops the timer and closes the spool. */
+  async close(timeoutMs = this.#config.flushTimeoutMs): Promise<void> {
+    await this.flush(timeoutMs);
+    this.closeSync();
+  }
+
+  /** Synchronous last resort (process `exit`): everything still in memory goes to the spool on disk. */
+  closeSync(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#timer) clearInterval(this.#timer);
+    this.#spill();
+    this.#spool.close();
+  }
+
+  #ensureTimer(): void {
+    if (this.#timer !== undefined || this.#closed) return;
+    this.#timer = setInterval(() => {
+      if (this.#mode === "spool") this.#spool.writeBuffered();
+      void this.#kick();
+    }, this.#config.batchIntervalMs);
+    this.#timer.unref();
+  }
+
+  #kick(): Promise<void> {
+    this.#draining ??= this.#drain()
+      .catch((error: unknown) => warn(`sending failed unexpectedly (${describe(error)}); will retry.`))
+      .finally(() => {
+        this.#draining = undefined;
+      });
+    return this.#draining;
+  }
+
+  async #drain(): Promise<void> {
+    if (this.#mode === "spool") {
+      await this.#replay();
+      return;
+    }
+    while (this.pending > 0 && this.#mode === "memory" && !this.#closed) {
+      const end = groupEnd(this.#queue, this.#head, this.#config.batchSize);
+      const group = this.#queue.slice(this.#head, end);
+      const flight = { spooled: false };
+      this.#inFlight = flight;
+      const outcome = await this.#deliver(group);
+      this.#inFlight = undefined;
+      if (flight.spooled) {
+        // The queue (these records included) was moved to the spool meanwhile: it replays them in order.
+        if (outcome === "retry") this.#goOffline();
+        return;
+      }
+      if (outcome === "retry") {
+        this.#goOffline();
+        this.#spill();
+        return;
+      }
+      this.#head = end;
+      this.#compact();
+    }
+  }
+
+  async #replay(): Promise<void> {
+    for (;;) {
+      if (this.#closed || Date.now() < this.#nextAttemptAt) return;
+      this.#spool.seal();
+      for (const file of this.#spool.sealedSegments()) {
+        const records = this.#spool.readSegment(file);
+        let index = this.#replayCursor?.file === file ? this.#replayCursor.index : 0;
+        while (index < records.length) {
+          if (this.#closed) return;
+          const end = groupEnd(records, index, this.#config.batchSize);
+          const outcome = await this.#deliver(records.slice(index, end));
+          if (outcome === "retry") {
+            this.#replayCursor = { file, index };
+            this.#goOffline();
+            return;
+          }
+          this.#backOnline();
+          index = end;
+        }
+        this.#spool.removeSegment(file);
+        this.#replayCursor = undefined;
+      }
+      if (!this.#spool.hasData()) {
+        this.#mode = "memory";
+        for (const record of this.#drops.report()) this.enqueue(record);
+        return;
+      }
+    }
+  }
+
+  async #deliver(group: OutboxRecord[]): Promise<Outcome> {
+    const first = group[0];
+    if (first === undefined) return "ok";
+    let what: string;
+    let response: ApiResponse;
+    try {
+      if (first.t === "artifact") {
+        what = `Creating an artifact of run ${first.runId}`;
+        response = await this.#requestWithOneRetry(() => this.#api.createArtifact(first.runId, first.body));
+      } else {
+        what = `Sending a batch of ${group.length} runs/logs/metrics/states`;
+        response = await this.#requestWithOneRetry(() => this.#api.ingest(toIngestBody(group)));
+        if (response.status < 300) {
+          for (const record of group) {
+            if (record.t === "run" && this.#watched.has(record.body.id))
+              this.#createdRuns.add(record.body.id);
+          }
+        }
+      }
+    } catch (error) {
+      this.#lastFailure = rootCause(error);
+      return "retry";
+    }
+    if (response.status < 300) {
+      this.#backOnline();
+      return "ok";
+    }
+    if (isRetryableStatus(response.status)) {
+      this.#lastFailure = `HTTP ${response.status}: ${describe(response.body)}`;
+      return "retry";
+    }
+    if (response.status === 413 && group.length > 1) {
+      // Too big for the server's body limit (huge messages or fields): send it in halves.
+      const middle = Math.ceil(group.length / 2);
+      const head = await this.#deliver(group.slice(0, middle));
+      return head === "retry" ? "retry" : this.#deliver(group.slice(middle));
+    }
+    warn(
+      `${what} was rejected by the server (HTTP ${response.status}): ${describe(response.body)}. Dropped.`,
+    );
+    return "rejected";
+  }
+
+  /** Moves everything still in memory to the spool (keeping order) and switches to spool mode. */
+  #spill(): void {
+    if (this.#inFlight) this.#inFlight.spooled = true;
+    for (let i = this.#head; i < this.#queue.length; i++) this.#toSpool(this.#queue[i] as OutboxRecord);
+    this.#queue = [];
+    this.#head = 0;
+    this.#mode = "spool";
+    this.#spool.writeBuffered();
+  }
+
+  #toSpool(record: OutboxRecord): void {
+    const line = JSON.stringify(record);
+    if ((record.t === "log" || record.t === "metric") && !this.#spool.fits(line)) {
+      if (this.#drops.count(record)) {
+        warn(
+          `the spool under ${this.#config.home} reached its bound of ${this.#config.spoolMaxBytes} bytes; ` +
+            "logs and metrics are dropped (and counted) until the server is back.",
+        );
+      }
+      return;
+    }
+    this.#spool.append(line);
+  }
+
+  #spoolBufferFull(): boolean {
+    return this.#spool.bytes > 0 && this.#spool.bufferedLines >= 1000;
+  }
+
+  /**
+   * A keep-alive connection the server closed just as it was reused fails the request at once; that is
+   * not an outage, so one immediate retry comes before the backoff (every request here is idempotent).
+   */
+  async #requestWithOneRetry(send: () => Promise<ApiResponse>): Promise<ApiResponse> {
+    try {
+      return await send();
+    } catch (error) {
+      if (rootCause(error).includes("TimeoutError")) throw error; // a slow server: back off instead
+      return send();
+    }
+  }
+
+  #goOffline(): void {
+    if (!this.#offline) {
+      warn(
+        `the server at ${this.#config.apiUrl} is unreachable (${this.#lastFailure}); spooling runs, logs and metrics to ` +
+          `${this.#config.home}/spool and sending them when it is back.`,
+      );
+    }
+    this.#offline = true;
+    this.#failures += 1;
+    this.#nextAttemptAt = Date.now() + reconnectDelay(this.#failures) * 1000;
+  }
+
+  #backOnline(): void {
+    if (this.#offline) warn(`the server at ${this.#config.apiUrl} is reachable again; replaying the spool.`);
+    this.#offline = false;
+    this.#failures = 0;
+    this.#nextAttemptAt = 0;
+  }
+
+  #compact(): void {
+    if (this.#head > 4096 && this.#head * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+}
+
+/**
+ * End (exclusive) of the group starting at `start`: one artifact, or consecutive run creations, logs,
+ * metrics and states up to `batchSize` (the server stores a batch's runs first, then logs and metrics,
+ * then states in order, so the order of the outbox is kept).
+ */
+function groupEnd(records: OutboxRecord[], start: number, batchSize: number): number {
+  const first = records[start];
+  if (first === undefined) return start;
+  if (first.t === "artifact") return start + 1;
+  let end = start;
+  while (end < records.length && end - start < batchSize && (records[end] as OutboxRecord).t !== "artifact") {
+    end += 1;
+  }
+  return end;
+}
+
+function toIngestBody(group: OutboxRecord[]): IngestBody {
+  const runs: NonNullable<IngestBody["runs"]> = [];
+  const logs: NonNullable<IngestBody["logs"]> = [];
+  const metrics: NonNullable<IngestBody["metrics"]> = [];
+  const states: NonNullable<IngestBody["states"]> = [];
+  for (const record of group) {
+    if (record.t === "run") runs.push(record.body);
+    else if (record.t === "log") logs.push(record.log);
+    else if (record.t === "metric") metrics.push(record.point);
+    else if (record.t === "state") states.push(record.state);
+  }
+  const body: IngestBody = {};
+  if (runs.length > 0) body.runs = runs;
+  if (logs.length > 0) body.logs = logs;
+  if (metrics.length > 0) body.metrics = metrics;
+  if (states.length > 0) body.states = states;
+  return body;
+}
+
+/** The innermost cause of a network failure ("fetch failed" says little; its cause says ECONNREFUSED). */
+function rootCause(error: unknown): string {
+  let current = error;
+  while (current instanceof Error && current.cause !== undefined) current = current.cause;
+  const code = (current as { code?: unknown } | undefined)?.code;
+  return `${describe(current)}${typeof code === "string" ? ` (${code})` : ""}`;
+}
+
+function warn(message: string): void {
+  process.stderr.write(`weir: ${message}\n`);
+}

@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { exponentialBackoff, retryDelayFor, sleep } from "./retry-policy.js";
+
+describe("retry policy", () => {
+  it("doubles the delay from base up to max without jitter", () => {
+    const delay = exponentialBackoff({ base: 1, factor: 2, max: 5, jitter: 0 });
+    expect([1, 2, 3, 4, 5].map(delay)).toEqual([1, 2, 4, 5, 5]);
+  });
+
+  it("spreads delays within ±jitter", () => {
+    const delay = exponentialBackoff({ base: 10, jitter: 0.2 });
+    const samples = Array.from({ length: 200 }, () => delay(1));
+    expect(Math.min(...samples)).toBeGreaterThanOrEqual(8);
+    expect(Math.max(...samples)).toBeLessThanOrEqual(12);
+    expect(new Set(samples).size).toBeGreaterThan(1);
+  });
+
+  it("reads a number, a list (last entry repeats) or a function", () => {
+    expect(retryDelayFor(3, 2)).toBe(3);
+    expect([1, 2, 3, 4].map((n) => retryDelayFor([1, 5, 30], n))).toEqual([1, 5, 30, 30]);
+    expect(retryDelayFor((n) => n * 10, 3)).toBe(30);
+    expect(retryDelayFor(undefined, 1)).toBe(0);
+    expect(retryDelayFor(-1, 1)).toBe(0);
+  });
+
+  it("stops sleeping when the signal aborts, with the signal's reason", async () => {
+    const controller = new AbortController();
+    const reason = new Error("stop");
+    setTimeout(() => controller.abort(reason), 10);
+    await expect(sleep(10_000, controller.signal)).rejects.toBe(reason);
+  });
+});

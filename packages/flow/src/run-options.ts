@@ -1,0 +1,94 @@
+import { WeirArgumentError } from "./errors.js";
+import type { RetryDelay } from "./retry-policy.js";
+import type { RunNameOption } from "./run-names.js";
+
+/** The final states a run can end in. */
+export type FinalStateType = "Completed" | "Failed" | "TimedOut" | "Crashed" | "Cancelled";
+
+/** What a hook receives. */
+export interface RunHookEvent<P = unknown> {
+  kind: "flow" | "task";
+  /** The flow or task name. */
+  name: string;
+  runId: string;
+  runName: string;
+  parameters: P;
+  state: FinalStateType;
+  /** The state message (the error for Failed, the reason for Cancelled/TimedOut/Crashed). */
+  message: string | undefined;
+  /** The thrown value, for Failed/TimedOut/Cancelled. */
+  error: unknown;
+  /** The returned value, for Completed. */
+  result: unknown;
+  /** Attempts made (1 + retries used). */
+  attempts: number;
+}
+
+/** A state hook; errors it throws are logged to the run and otherwise ignored. */
+export type RunHook<P = unknown> = (event: RunHookEvent<P>) => void | Promise<void>;
+
+/** Anything with `parse` (a zod schema, a hand-written validator) that returns the parameters or throws. */
+export interface ParameterSchema<P> {
+  parse(input: unknown): P;
+}
+
+/** Options shared by `flow()` and `task()`. */
+export interface RunOptions<P> {
+  /** Flow or task name, shown on the dashboard and used as the checkpoint scope of a flow. */
+  name: string;
+  /** What it does. Kept on the flow/task object (`f.options.description`); runs do not carry it (the API has no field for it). */
+  description?: string;
+  /** Version of the code, recorded on each run. */
+  version?: string;
+  /** Tags recorded on each run (filterable on the dashboard and `GET /api/runs?tag=`). */
+  tags?: string[];
+  /** How many times a failed attempt is retried. Timeouts and cancellations are not retried. @default 0 */
+  retries?: number;
+  /** Seconds before each retry: a number, a list (one per retry, last repeats) or a function, e.g. `exponentialBackoff()`. @default 0 */
+  retryDelaySeconds?: RetryDelay;
+  /** Time limit of an attempt: `ctx.signal` is aborted with a WeirTimeoutError and the run ends TimedOut. @default no limit */
+  timeoutSeconds?: number;
+  /** Turn `console.*` calls inside the run into run logs (they still print). Tasks inherit it from their flow. @default false */
+  logPrints?: boolean;
+  /** Validates (and may transform) the parameters before the run; failure → WeirParameterError, run Failed. */
+  parameters?: ParameterSchema<P>;
+  /** Run name: a template (`"{flowName}-{date}"`, `{time}`, `{random}`, `{runId}`, `{<param>}`) or a function. @default a readable random name (flows), `<task>-<n>` (tasks) */
+  runName?: RunNameOption<P>;
+  onCompletion?: RunHook<P> | RunHook<P>[];
+  onFailure?: RunHook<P> | RunHook<P>[];
+  onCrashed?: RunHook<P> | RunHook<P>[];
+  onCancellation?: RunHook<P> | RunHook<P>[];
+}
+
+/**
+ * Checks the options the server would refuse (so that the mistake shows at definition time, not as
+ * dropped runs later). Internal.
+ */
+export function validateRunOptions<P>(kind: "flow" | "task", options: RunOptions<P>): void {
+  const where = `${kind}({ name: ${JSON.stringify(options.name)} })`;
+  if (typeof options.name !== "string" || options.name.length === 0 || options.name.length > 200) {
+    throw new WeirArgumentError(`${where}: name must be a string of 1–200 characters.`);
+  }
+  if (options.tags !== undefined) {
+    if (
+      options.tags.length > 50 ||
+      options.tags.some((t) => typeof t !== "string" || t.length === 0 || t.length > 100)
+    ) {
+      throw new WeirArgumentError(`${where}: tags must be at most 50 strings of 1–100 characters.`);
+    }
+  }
+  if (
+    options.version !== undefined &&
+    (typeof options.version !== "string" || options.version.length > 100)
+  ) {
+    throw new WeirArgumentError(`${where}: version must be a string of at most 100 characters.`);
+  }
+  for (const [key, value] of [
+    ["retries", options.retries],
+    ["timeoutSeconds", options.timeoutSeconds],
+  ] as const) {
+    if (value !== undefined && !(typeof value === "number" && value >= 0 && Number.isFinite(value))) {
+      throw new WeirArgumentError(`${where}: ${key} must be a non-negative number.`);
+    }
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * Test helpers of @weir/flow: a real Weir server in a temp directory, JSON reads of the API, polling, and
+ * fixture child processes. Not part of the package build.
+ */
+import { spawn } from "node:child_process";
+import type { ChildProcessByStdio } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { Readable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { startServer } from "@weir/server";
+
+export interface TestServer {
+  url: string;
+  port: number;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/** A temp directory removed by the returned function. */
+export function tempDir(prefix = "weir-flow-"): { dir: string; remove(): void } {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Starts a real Weir server (SQLite in `dataDir`). */
+export async function startTestServer(options: {
+  dataDir: string;
+  port?: number;
+  livenessCheckIntervalMs?: number;
+}): Promise<TestServer> {
+  const server = await startServer({
+    host: "127.0.0.1",
+    port: options.port ?? 0,
+    dataDir: options.dataDir,
+    ...(options.livenessCheckIntervalMs === undefined
+      ? {}
+      : { livenessCheckIntervalMs: options.livenessCheckIntervalMs }),
+  });
+  return { url: server.url, port: server.port, dataDir: options.dataDir, close: () => server.close() };
+}
+
+/** GET a JSON document from the API (`path` starts with /api). */
+export async function getJson<T>(baseUrl: string, apiPath: string): Promise<T> {
+  const response = await fetch(baseUrl + apiPath);
+  if (!response.ok) throw new Error(`GET ${apiPath} → ${response.status}: ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** Every item of a paginated list. */
+export async function getAll<T>(baseUrl: string, apiPath: string): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | null = null;
+  const sep = apiPath.includes("?") ? "&" : "?";
+  do {
+    const page: Page<T> = await getJson<Page<T>>(
+      baseUrl,
+      `${apiPath}${sep}limit=500${cursor === null ? "" : `&cursor=${encodeURIComponent(cursor)}`}`,
+    );
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  return items;
+}
+
+export interface RunView {
+  id: string;
+  kind: "flow" | "task";
+  flowName: string;
+  taskName: string | null;
+  name: string;
+  state: string;
+  stateMessage: string | null;
+  parentRunId: string | null;
+  flowRunId: string | null;
+  parameters: Record<string, unknown>;
+  tags: string[];
+}
+
+export interface LogView {
+  seq: number;
+  level: string;
+  message: string;
+  fields: Record<string, unknown> | null;
+  taskRunId: string | null;
+}
+
+export const getRun = (url: string, id: string): Promise<RunView> => getJson<RunView>(url, `/api/runs/${id}`);
+export const getStates = async (url: string, id: string): Promise<string[]> =>
+  (await getJson<Array<{ type: string }>>(url, `/api/runs/${id}/states`)).map((s) => s.type);
+export const getLogs = (url: string, id: string): Promise<LogView[]> =>
+  getAll<LogView>(url, `/api/runs/${id}/logs?order=asc`);
+
+/** Polls `check` until it returns a value other than undefined (or throws after `timeoutMs`). */
+export async function waitFor<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 15_000,
+  what = "condition",
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`, { cause: lastError });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** A fixture script of this folder, run with `node --import tsx`, stdout captured line by line. */
+export interface Fixture {
+  child: ChildProcessByStdio<null, Readable, Readable>;
+  lines: string[];
+  stderr: string[];
+  waitForLine(prefix: string, timeoutMs?: number): Promise<string>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export function runFixture(name: string, env: Record<string, string>): Fixture {
+  const script = fileURLToPath(new URL(`./${name}`, import.meta.url));
+  const child = spawn(process.execPath, ["--import", "tsx", script], {
+    env: { ...process.env, WEIR_PRINT_LOGS: "0", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const lines: string[] = [];
+  const stderr: string[] = [];
+  let buffer = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    buffer += chunk.toString("utf8");
+    const parts = buffer.split("\n");
+    buffer = parts.pop() ?? "";
+    lines.push(...parts);
+  });
+  child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk.toString("utf8")));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on("exit", (code, signal) => resolve({ code, signal })),
+  );
+  return {
+    child,
+    lines,
+    stderr,
+    exited,
+    waitForLine: (prefix, timeoutMs = 20_000) =>
+      waitFor(
+        () => lines.find((line) => line.startsWith(prefix)),
+        timeoutMs,
+        `a line "${prefix}…" from ${name} (stderr: ${stderr.join("")})`,
+      ),
+  };
+}
+
+/** The URL of a local port nothing listens on (it was free a moment ago): a server that is down. */
+export async function closedPortUrl(): Promise<string> {
+  const { createServer } = await import("node:net");
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const address = probe.address();
+  const port = typeof address === "object" && address !== null ? address.port : 0;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}

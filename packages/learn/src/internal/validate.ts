@@ -1,0 +1,161 @@
+import { LearnTypeError } from "../errors.js";
+import type { Label } from "../types.js";
+
+/** Describes a received value for error messages: `number NaN`, `undefined`, `object {…}`. */
+export function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (value === undefined) return "undefined";
+  if (typeof value === "string")
+    return `string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value)}`;
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") {
+    return `${typeof value} ${String(value)}`;
+  }
+  if (typeof value === "function") return "a function";
+  if (Array.isArray(value)) return "an array";
+  if (value instanceof Map) return "a Map";
+  return "an object";
+}
+
+/** Throws unless `value` is a usable label: a finite number, a string or a boolean. */
+export function checkLabel(value: unknown, where: string, arg = "y"): asserts value is Label {
+  if (typeof value === "string" || typeof value === "boolean") return;
+  if (typeof value === "number" && Number.isFinite(value)) return;
+  throw new LearnTypeError(
+    `Argument "${arg}" of ${where} must be a label (a finite number, a string or a boolean); got ${describe(value)}.` +
+      (value === undefined ? " Pass the true label of the example." : ""),
+  );
+}
+
+/** Throws unless `value` is a finite number. */
+export function checkFiniteNumber(value: unknown, where: string, arg: string): asserts value is number {
+  if (typeof value === "number" && Number.isFinite(value)) return;
+  throw new LearnTypeError(`Argument "${arg}" of ${where} must be a finite number; got ${describe(value)}.`);
+}
+
+/** Throws unless `value` is a string. */
+export function checkString(value: unknown, where: string, arg: string): asserts value is string {
+  if (typeof value === "string") return;
+  throw new LearnTypeError(`Argument "${arg}" of ${where} must be a string; got ${describe(value)}.`);
+}
+
+/**
+ * Iterates features of a `Map` or a record, validating every value. Calls `fn(name, value)`
+ * in insertion order.
+ */
+export function forEachFeature(
+  x: unknown,
+  where: string,
+  fn: (name: string, value: number) => void,
+  arg = "x",
+): void {
+  if (x instanceof Map) {
+    for (const [k, v] of x as Map<unknown, unknown>) {
+      if (typeof k !== "string") {
+        throw new LearnTypeError(
+          `Argument "${arg}" of ${where} must map feature names (strings) to numbers; got key ${describe(k)}.`,
+        );
+      }
+      if (typeof v !== "number" || Number.isNaN(v)) {
+        throw new LearnTypeError(
+          `Argument "${arg}" of ${where}: feature ${JSON.stringify(k)} must be a number; got ${describe(v)}.`,
+        );
+      }
+      fn(k, v);
+    }
+    return;
+  }
+  if (typeof x !== "object" || x === null || Array.isArray(x)) {
+    throw new LearnTypeError(
+      `Argument "${arg}" of ${where} must be features (a Map or a record of feature name → number); got ${describe(x)}.` +
+        (typeof x === "string"
+          ? " Put a vectorizer such as BagOfWords in front of the model (see Pipeline)."
+          : ""),
+    );
+  }
+  for (const k of Object.keys(x)) {
+    const v = (x as Record<string, unknown>)[k];
+    if (typeof v !== "number" || Number.isNaN(v)) {
+      throw new LearnTypeError(
+        `Argument "${arg}" of ${where}: feature ${JSON.stringify(k)} must be a number; got ${describe(v)}.`,
+      );
+    }
+    fn(k, v);
+  }
+}
+
+/** Converts feature input into a `Map` (keeps a `Map` as is after validation). */
+export function toFeatureMap(x: unknown, where: string, arg = "x"): Map<string, number> {
+  if (x instanceof Map) {
+    forEachFeature(x, where, () => undefined, arg);
+    return x as Map<string, number>;
+  }
+  const out = new Map<string, number>();
+  forEachFeature(x, where, (k, v) => out.set(k, v), arg);
+  return out;
+}
+
+/**
+ * Validates an options object: it must be a plain object whose keys are all known. Unknown keys
+ * are reported with the list of known ones.
+ */
+export function checkOptions(
+  options: unknown,
+  where: string,
+  known: readonly string[],
+): Record<string, unknown> {
+  if (options === undefined) return {};
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new LearnTypeError(`Argument "options" of ${where} must be an object; got ${describe(options)}.`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      throw new LearnTypeError(
+        `Unknown option "${key}" for ${where} (known: ${known.join(", ")}).`,
+        "ERR_LEARN_UNKNOWN_OPTION",
+      );
+    }
+  }
+  return options as Record<string, unknown>;
+}
+
+/** Reads a boolean option with a default. */
+export function boolOption(
+  opts: Record<string, unknown>,
+  key: string,
+  where: string,
+  dflt: boolean,
+): boolean {
+  const v = opts[key];
+  if (v === undefined) return dflt;
+  if (typeof v !== "boolean") {
+    throw new LearnTypeError(`Option "${key}" of ${where} must be a boolean; got ${describe(v)}.`);
+  }
+  return v;
+}
+
+/** Reads a number option with a default and an optional check. */
+export function numberOption(
+  opts: Record<string, unknown>,
+  key: string,
+  where: string,
+  dflt: number,
+  check?: { min?: number; exclusiveMin?: number; integer?: boolean },
+): number {
+  const v = opts[key];
+  if (v === undefined) return dflt;
+  if (typeof v !== "number" || Number.isNaN(v)) {
+    throw new LearnTypeError(`Option "${key}" of ${where} must be a number; got ${describe(v)}.`);
+  }
+  if (check?.integer === true && !Number.isInteger(v)) {
+    throw new LearnTypeError(`Option "${key}" of ${where} must be an integer; got ${describe(v)}.`);
+  }
+  if (check?.min !== undefined && v < check.min) {
+    throw new LearnTypeError(`Option "${key}" of ${where} must be ≥ ${check.min}; got ${describe(v)}.`);
+  }
+  if (check?.exclusiveMin !== undefined && v <= check.exclusiveMin) {
+    throw new LearnTypeError(
+      `Option "${key}" of ${where} must be > ${check.exclusiveMin}; got ${describe(v)}.`,
+    );
+  }
+  return v;
+}

@@ -1,0 +1,136 @@
+import { logSumExp } from "../internal/math.js";
+import { checkLabel, toFeatureMap } from "../internal/validate.js";
+import type { FeatureInput, Label, Proba } from "../types.js";
+
+/**
+ * What naive Bayes models share: classes in first-seen order, class counts, and turning joint
+ * log-likelihoods into probabilities and a prediction (River's `BaseNB`).
+ */
+export abstract class BaseNB {
+  /** Classes in the order they were first seen. */
+  protected readonly labels: Label[] = [];
+  /** @internal */
+  protected readonly labelIndex = new Map<Label, number>();
+  /** Times each class was learnt, aligned with `labels`. */
+  protected readonly classCounts: number[] = [];
+  private jllScratch = new Float64Array(4);
+  /** @internal Incremented whenever the model changes, so that callers can cache predictions. */
+  revision = 0;
+  private readonly name: string;
+
+  protected constructor(name: string) {
+    this.name = name;
+  }
+
+  /** Classes seen so far, in first-seen order. */
+  get classes(): Label[] {
+    return [...this.labels];
+  }
+
+  /** Prior probability of a class: its share of the examples learnt (0 for an unseen class). */
+  pClass(c: Label): number {
+    const i = this.labelIndex.get(c);
+    if (i === undefined) return 0;
+    let total = 0;
+    for (const n of this.classCounts) total += n;
+    return (this.classCounts[i] as number) / total;
+  }
+
+  /** Learns one example. `x` maps feature names to non-negative values (counts, TF-IDF). */
+  learnOne(x: FeatureInput, y: Label): this {
+    checkLabel(y, `${this.name}.learnOne`);
+    const features = toFeatureMap(x, `${this.name}.learnOne`);
+    const c = this.classSlot(y);
+    (this.classCounts[c] as number) += 1;
+    this.revision++;
+    this.learnFeatures(features, c);
+    return this;
+  }
+
+  /** Joint log-likelihood `log P(c) + log P(x|c)` per class (River's `joint_log_likelihood`). */
+  jointLogLikelihood(x: FeatureInput): Map<Label, number> {
+    const features = toFeatureMap(x, `${this.name}.jointLogLikelihood`);
+    const out = new Map<Label, number>();
+    const k = this.labels.length;
+    if (k === 0) return out;
+    const jll = this.scratch(k);
+    this.computeJll(features, jll);
+    for (let c = 0; c < k; c++) out.set(this.labels[c] as Label, jll[c] as number);
+    return out;
+  }
+
+  /** Class probabilities, in first-seen class order; empty before anything was learnt. */
+  predictProbaOne(x: FeatureInput): Proba {
+    const features = toFeatureMap(x, `${this.name}.predictProbaOne`);
+    const out: Proba = new Map();
+    const k = this.labels.length;
+    if (k === 0) return out;
+    const jll = this.scratch(k);
+    this.computeJll(features, jll);
+    const lse = logSumExp(jll, k);
+    for (let c = 0; c < k; c++) out.set(this.labels[c] as Label, Math.exp((jll[c] as number) - lse));
+    return out;
+  }
+
+  /**
+   * The most probable class (ties go to the class seen first), or `undefined` before anything
+   * was learnt. Never changes the model.
+   */
+  predictOne(x: FeatureInput): Label | undefined {
+    const features = toFeatureMap(x, `${this.name}.predictOne`);
+    const k = this.labels.length;
+    if (k === 0) return undefined;
+    const jll = this.scratch(k);
+    this.computeJll(features, jll);
+    // Decide on the probabilities, as River does, so that ties after exp() resolve identically.
+    const lse = logSumExp(jll, k);
+    let best = 0;
+    let bestP = Math.exp((jll[0] as number) - lse);
+    for (let c = 1; c < k; c++) {
+      const p = Math.exp((jll[c] as number) - lse);
+      if (p > bestP) {
+        bestP = p;
+        best = c;
+      }
+    }
+    return this.labels[best];
+  }
+
+  /** @internal Class labels by index (do not modify). */
+  get labelList(): readonly Label[] {
+    return this.labels;
+  }
+
+  /** Index of a class, registering it if new. @internal */
+  protected classSlot(y: Label): number {
+    let i = this.labelIndex.get(y);
+    if (i === undefined) {
+      i = this.labels.length;
+      this.labels.push(y);
+      this.labelIndex.set(y, i);
+      this.classCounts.push(0);
+      this.addClass();
+    }
+    return i;
+  }
+
+  private scratch(k: number): Float64Array {
+    if (this.jllScratch.length < k) this.jllScratch = new Float64Array(k * 2);
+    return this.jllScratch;
+  }
+
+  /** Allocates per-class storage for a class just added. @internal */
+  protected abstract addClass(): void;
+  /** Learns validated features for class index `c` (its count is already incremented). @internal */
+  protected abstract learnFeatures(x: ReadonlyMap<string, number>, c: number): void;
+  /** Writes the joint log-likelihood of each class into `out[0..k)`. @internal */
+  protected abstract computeJll(x: ReadonlyMap<string, number>, out: Float64Array): void;
+}
+
+/** Grows a `Float64Array` to at least `n` entries, keeping its contents. @internal */
+export function grow(a: Float64Array, n: number): Float64Array {
+  if (a.length >= n) return a;
+  const b = new Float64Array(Math.max(n, a.length * 2, 16));
+  b.set(a);
+  return b;
+}

@@ -1,0 +1,158 @@
+import { envelope, openCheckpoint, registerCheckpointType } from "../checkpoint.js";
+import type { Checkpoint } from "../checkpoint.js";
+import { checkOptions, numberOption } from "../internal/validate.js";
+import type { Label } from "../types.js";
+import { BaseNB, grow } from "./base-nb.js";
+
+/**
+ * Options of `BernoulliNB`.
+ *
+ * @example
+ * ```ts
+ * new BernoulliNB({ alpha: 1, trueThreshold: 0.5 });
+ * ```
+ */
+export interface BernoulliNBOptions {
+  /** Additive smoothing. @default 1 */
+  alpha?: number | undefined;
+  /** A feature is "present" when its value is above this. @default 0 */
+  trueThreshold?: number | undefined;
+}
+
+interface BernoulliNBState {
+  alpha: number;
+  trueThreshold: number;
+  classes: Label[];
+  classCounts: number[];
+  features: string[];
+  counts: number[][];
+}
+
+/**
+ * Bernoulli naive Bayes, as River's `naive_bayes.BernoulliNB`: every *known* feature contributes
+ * `log(1e-9 + p)` when present and `log(1e-9 + (1 - p))` when absent, with
+ * `p = (N_fc + α) / (N_c + 2α)`; features never learnt are ignored.
+ *
+ * @example
+ * ```ts
+ * const nb = new BernoulliNB();
+ * nb.learnOne({ chinese: 2, beijing: 1 }, "yes");
+ * nb.learnOne({ tokyo: 1, japan: 1 }, "no");
+ * nb.predictOne({ chinese: 1 }); // "yes"
+ * ```
+ */
+export class BernoulliNB extends BaseNB {
+  readonly alpha: number;
+  readonly trueThreshold: number;
+  private readonly featureIndex = new Map<string, number>();
+  private readonly featureNames: string[] = [];
+  private counts: Float64Array[] = [];
+  private capacity = 64;
+  private present = new Uint8Array(64);
+
+  constructor(options?: BernoulliNBOptions) {
+    super("BernoulliNB");
+    const opts = checkOptions(options, "BernoulliNB", ["alpha", "trueThreshold"]);
+    this.alpha = numberOption(opts, "alpha", "BernoulliNB", 1, { min: 0 });
+    this.trueThreshold = numberOption(opts, "trueThreshold", "BernoulliNB", 0);
+  }
+
+  /** Number of distinct features seen so far. */
+  get nTerms(): number {
+    return this.featureNames.length;
+  }
+
+  /** `P(f present | c)`. */
+  pFeatureGivenClass(f: string, c: Label): number {
+    const ci = this.labelIndex.get(c);
+    const fi = this.featureIndex.get(f);
+    const count =
+      ci === undefined || fi === undefined ? 0 : ((this.counts[ci] as Float64Array)[fi] as number);
+    const n = ci === undefined ? 0 : (this.classCounts[ci] as number);
+    return (count + this.alpha) / (n + this.alpha * 2);
+  }
+
+  protected addClass(): void {
+    this.counts.push(new Float64Array(this.capacity));
+  }
+
+  private featureSlot(f: string): number {
+    let fi = this.featureIndex.get(f);
+    if (fi === undefined) {
+      fi = this.featureNames.length;
+      this.featureNames.push(f);
+      this.featureIndex.set(f, fi);
+      if (fi >= this.capacity) {
+        this.capacity *= 2;
+        this.counts = this.counts.map((a) => grow(a, this.capacity));
+      }
+    }
+    return fi;
+  }
+
+  protected learnFeatures(x: ReadonlyMap<string, number>, c: number): void {
+    for (const [f, v] of x) {
+      const fi = this.featureSlot(f);
+      if (v > this.trueThreshold) {
+        const row = this.counts[c] as Float64Array;
+        row[fi] = (row[fi] as number) + 1;
+      }
+    }
+  }
+
+  protected computeJll(x: ReadonlyMap<string, number>, out: Float64Array): void {
+    const k = this.labels.length;
+    const nf = this.featureNames.length;
+    if (this.present.length < nf) this.present = new Uint8Array(nf * 2);
+    const present = this.present;
+    const marked: number[] = [];
+    for (const [f, v] of x) {
+      const fi = this.featureIndex.get(f);
+      if (fi !== undefined && v > this.trueThreshold) {
+        present[fi] = 1;
+        marked.push(fi);
+      }
+    }
+    let n = 0;
+    for (let c = 0; c < k; c++) n += this.classCounts[c] as number;
+    for (let c = 0; c < k; c++) {
+      const row = this.counts[c] as Float64Array;
+      const den = (this.classCounts[c] as number) + this.alpha * 2;
+      let s = 0;
+      for (let fi = 0; fi < nf; fi++) {
+        const p = ((row[fi] as number) + this.alpha) / den;
+        s += present[fi] === 1 ? Math.log(10e-10 + p) : Math.log(10e-10 + (1.0 - p));
+      }
+      out[c] = Math.log((this.classCounts[c] as number) / n) + s;
+    }
+    for (const fi of marked) present[fi] = 0;
+  }
+
+  /** Saves the model. */
+  toJSON(): Checkpoint<BernoulliNBState> {
+    const nf = this.featureNames.length;
+    return envelope("BernoulliNB", {
+      alpha: this.alpha,
+      trueThreshold: this.trueThreshold,
+      classes: [...this.labels],
+      classCounts: [...this.classCounts],
+      features: [...this.featureNames],
+      counts: this.counts.map((row) => Array.from(row.subarray(0, nf))),
+    });
+  }
+
+  /** Restores a model saved with `toJSON`. */
+  static fromJSON(json: unknown): BernoulliNB {
+    const s = openCheckpoint<BernoulliNBState>(json, "BernoulliNB");
+    const m = new BernoulliNB({ alpha: s.alpha, trueThreshold: s.trueThreshold });
+    for (const f of s.features) m.featureSlot(f);
+    s.classes.forEach((label, c) => {
+      m.classSlot(label);
+      m.classCounts[c] = s.classCounts[c] as number;
+      (m.counts[c] as Float64Array).set(s.counts[c] as number[]);
+    });
+    return m;
+  }
+}
+
+registerCheckpointType("BernoulliNB", (c) => BernoulliNB.fromJSON(c));

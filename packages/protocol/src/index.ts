@@ -1,0 +1,77 @@
+export {
+  ALLOWED_TRANSITIONS,
+  STATE_TYPES,
+  TERMINAL_STATES,
+  isTerminalState,
+  stateTypeSchema,
+  transitionError,
+} from "./states.js";
+export type { StateType } from "./states.js";
+export {
+  TOTAL_CAP,
+  idSchema,
+  jsonObjectSchema,
+  pageQuerySchema,
+  pageSchema,
+  timestampSchema,
+} from "./common.js";
+export type { Page } from "./common.js";
+export { ERROR_CODES, errorBodySchema } from "./errors.js";
+export type { ErrorBody, ErrorCode } from "./errors.js";
+export {
+  LOG_LEVELS,
+  LOG_LEVEL_NUMBERS,
+  logInputSchema,
+  logLevelSchema,
+  logLineSchema,
+  logQuerySchema,
+} from "./logs.js";
+export type { LogInput, LogLevel, LogLine, LogQuery } from "./logs.js";
+export {
+  metricEventSchema,
+  metricInputSchema,
+  metricNameSchema,
+  metricPointSchema,
+  metricQuerySchema,
+  metricSeriesSchema,
+} from "./metrics.js";
+export type { MetricEvent, MetricInput, MetricPoint, MetricSeries } from "./metrics.js";
+export {
+  RUN_SORTS,
+  createRunSchema,
+  runKindSchema,
+  runListQuerySchema,
+  runSchema,
+  runStateProposalSchema,
+  stateHistoryEntrySchema,
+  stateProposalSchema,
+  transitionAcceptedSchema,
+  transitionRejectedSchema,
+} from "./runs.js";
+export type {
+  CreateRun,
+  Run,
+  RunKind,
+  RunListQuery,
+  RunStateProposal,
+  StateHistoryEntry,
+  StateProposal,
+  TransitionResult,
+} from "./runs.js";
+export { ARTIFACT_TYPES, artifactKeySchema, artifactSchema, createArtifactSchema } from "./artifacts.js";
+export type { Artifact, CreateArtifact } from "./artifacts.js";
+export { checkpointNameSchema, checkpointSchema, putCheckpointSchema } from "./checkpoints.js";
+export type { Checkpoint, PutCheckpoint } from "./checkpoints.js";
+export {
+  INGEST_MAX_ITEMS,
+  ingestBatchSchema,
+  ingestRunSchema,
+  ingestResultSchema,
+  rejectedStateSchema,
+} from "./ingest.js";
+export type { IngestBatch, IngestResult } from "./ingest.js";
+export { flowSummarySchema, healthSchema, statsQuerySchema, statsSchema } from "./dashboard.js";
+export type { FlowSummary, Health, StateCounts, Stats } from "./dashboard.js";
+export { LIVE_EVENT_NAMES, liveEventSchema, parseLiveEvent } from "./events.js";
+export type { LiveEvent } from "./events.js";
+export { fastParseIngestBatch } from "./ingest-fast-parse.js";

@@ -1,0 +1,60 @@
+/** Stable codes of the event log, shared with `@weir/stream`'s typed errors. */
+export type EventLogErrorCode =
+  | "WEIR_TOPIC_NOT_FOUND"
+  | "WEIR_TOPIC_EXISTS"
+  | "WEIR_INVALID_TOPIC_NAME"
+  | "WEIR_EVENT_TOO_LARGE"
+  | "WEIR_MALFORMED_EVENT"
+  | "WEIR_VALIDATION"
+  | "WEIR_UNAUTHORIZED";
+
+const STATUS: Record<EventLogErrorCode, number> = {
+  WEIR_TOPIC_NOT_FOUND: 404,
+  WEIR_TOPIC_EXISTS: 409,
+  WEIR_INVALID_TOPIC_NAME: 400,
+  WEIR_EVENT_TOO_LARGE: 413,
+  WEIR_MALFORMED_EVENT: 400,
+  WEIR_VALIDATION: 400,
+  WEIR_UNAUTHORIZED: 401,
+};
+
+/**
+ * An error of the embedded event log; sent as an `err` frame on the stream and as
+ * `{ error: { code, message } }` with `status` over REST.
+ * @example throw EventLogError.topicNotFound("nope", ["river_pipeline"]);
+ */
+export class EventLogError extends Error {
+  override readonly name = "EventLogError";
+  readonly status: number;
+
+  constructor(
+    readonly code: EventLogErrorCode,
+    message: string,
+    readonly known?: string[],
+  ) {
+    super(message);
+    this.status = STATUS[code];
+  }
+
+  static topicNotFound(topic: string, known: string[]): EventLogError {
+    const list = known.length > 0 ? [...known].sort().join(", ") : "none";
+    return new EventLogError(
+      "WEIR_TOPIC_NOT_FOUND",
+      `Topic "${topic}" does not exist (known: ${list}). Create it with \`weir topics create ${topic}\`, ` +
+        "POST /api/topics, or stream.ensureTopic().",
+      known,
+    );
+  }
+}
+
+const NAME = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/;
+
+/** Throws unless `name` is a valid topic or group name (same rule as `@weir/stream`). */
+export function assertName(kind: "topic" | "group", name: unknown): asserts name is string {
+  if (typeof name !== "string" || name.length === 0 || name.length > 200 || !NAME.test(name))
+    throw new EventLogError(
+      "WEIR_INVALID_TOPIC_NAME",
+      `Invalid ${kind} name "${String(name)}": use 1–200 characters from A–Z, a–z, 0–9, "_", "-" and "." ` +
+        '(no leading, trailing or doubled ".").',
+    );
+}

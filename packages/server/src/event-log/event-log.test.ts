@@ -1,0 +1,265 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+
+import { startServer } from "../start-server.js";
+import type { WeirServer } from "../start-server.js";
+import { EventLog } from "./event-log.js";
+import type { ServerFrame } from "./frames.js";
+
+/** A raw protocol client: sends frames, collects what comes back. */
+class RawClient {
+  readonly frames: ServerFrame[] = [];
+  closed: { code: number; reason: string } | undefined;
+  private constructor(readonly ws: WebSocket) {
+    ws.on("message", (raw: Buffer) => this.frames.push(JSON.parse(raw.toString()) as ServerFrame));
+    ws.on("close", (code, reason) => (this.closed = { code, reason: reason.toString() }));
+  }
+  static open(url: string, headers: Record<string, string> = {}): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url.replace(/^http/, "ws") + "/api/stream", { headers });
+      const client = new RawClient(ws);
+      ws.once("open", () => resolve(client));
+      ws.once("unexpected-response", (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+      ws.once("error", reject);
+    });
+  }
+  send(frame: unknown): void {
+    this.ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
+  }
+  async answer(r: number): Promise<ServerFrame> {
+    for (let i = 0; i < 400; i++) {
+      const found = this.frames.find((frame) => "r" in frame && frame.r === r);
+      if (found) return found;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error(`no answer to request ${r}`);
+  }
+  async waitClosed(): Promise<{ code: number; reason: string }> {
+    for (let i = 0; i < 400 && !this.closed; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    if (!this.closed) throw new Error("connection stayed open");
+    return this.closed;
+  }
+}
+
+const event = (text: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  i: `id-${text}`,
+  d: Buffer.from(JSON.stringify({ text })).toString("base64"),
+  m: "application/json",
+  ...extra,
+});
+
+describe("embedded event log over /api/stream", () => {
+  let server: WeirServer;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "weir-event-log-"));
+    server = await startServer({ port: 0, dataDir: dir });
+  });
+  afterAll(async () => {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("closes only the connection that sent a malformed frame", async () => {
+    const good = await RawClient.open(server.url);
+    const bad = await RawClient.open(server.url);
+    const worse = await RawClient.open(server.url);
+    good.send({ t: "create", r: 1, topic: "malformed-check", opts: {}, ifMissing: true });
+    expect((await good.answer(1)).t).toBe("ok");
+    bad.send("{not json");
+    worse.send({ t: "pub", topic: "malformed-check", e: [event("a")] });
+    expect(await bad.waitClosed()).toMatchObject({
+      code: 1007,
+      reason: expect.stringContaining("not JSON") as unknown,
+    });
+    expect(await worse.waitClosed()).toMatchObject({
+      code: 1008,
+      reason: expect.stringContaining('"r"') as unknown,
+    });
+    good.send({ t: "pub", r: 2, topic: "malformed-check", e: [event("still served")] });
+    expect(await good.answer(2)).toMatchObject({ t: "puback", o: [1] });
+    expect(good.closed).toBeUndefined();
+    good.ws.close();
+  });
+
+  it("answers bad events inside a valid frame with an error and keeps the connection", async () => {
+    const client = await RawClient.open(server.url);
+    client.send({ t: "create", r: 1, topic: "bad-events", opts: {}, ifMissing: true });
+    await client.answer(1);
+    client.send({ t: "pub", r: 2, topic: "bad-events", e: [event("x", { tv: -3 })] });
+    expect(await client.answer(2)).toMatchObject({ t: "err", code: "WEIR_MALFORMED_EVENT" });
+    const huge = {
+      i: "big",
+      d: Buffer.alloc(1024 * 1024 + 1).toString("base64"),
+      m: "application/octet-stream",
+    };
+    client.send({ t: "pub", r: 3, topic: "bad-events", e: [huge] });
+    expect(await client.answer(3)).toMatchObject({
+      t: "err",
+      code: "WEIR_EVENT_TOO_LARGE",
+      message: expect.stringContaining("over the limit of 1048576 bytes") as unknown,
+    });
+    client.send({ t: "pub", r: 4, topic: "no-such-topic", e: [event("y")] });
+    expect(await client.answer(4)).toMatchObject({
+      t: "err",
+      code: "WEIR_TOPIC_NOT_FOUND",
+      known: expect.arrayContaining(["bad-events"]) as unknown,
+    });
+    client.send({ t: "pub", r: 5, topic: "bad-events", e: [event("fine")] });
+    expect(await client.answer(5)).toMatchObject({ t: "puback", o: [1] });
+    client.ws.close();
+  });
+
+  it("shows topics, groups and recent events over REST", async () => {
+    const create = await fetch(`${server.url}/api/topics`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "rest-view" }),
+    });
+    expect(create.status).toBe(201);
+    const client = await RawClient.open(server.url);
+    client.send({ t: "pub", r: 1, topic: "rest-view", e: [event("a"), event("b"), event("c")] });
+    await client.answer(1);
+    client.send({
+      t: "sub",
+      r: 2,
+      s: 1,
+      topic: "rest-view",
+      group: "dash",
+      from: "earliest",
+      ackWaitMs: 30000,
+      maxDeliver: 5,
+      maxInFlight: 10,
+    });
+    await client.answer(2);
+    client.send({ t: "ack", s: 1, o: [1] });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const topic = (await (await fetch(`${server.url}/api/topics/rest-view`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(topic).toMatchObject({
+      name: "rest-view",
+      eventCount: 3,
+      firstOffset: 1,
+      lastOffset: 3,
+      groups: [{ name: "dash", ackedOffset: 1, pending: 2, lag: 2, consumers: 1 }],
+    });
+    expect(topic.publishRate).toBeGreaterThan(0);
+    const list = (await (await fetch(`${server.url}/api/topics`)).json()) as { items: { name: string }[] };
+    expect(list.items.map((item) => item.name)).toContain("rest-view");
+    const page = (await (await fetch(`${server.url}/api/topics/rest-view/events?limit=2`)).json()) as {
+      items: { offset: number; data: string; encoding: string }[];
+    };
+    expect(page.items.map((item) => item.offset)).toEqual([2, 3]);
+    expect(page.items[0]).toMatchObject({ encoding: "utf8", data: '{"text":"b"}' });
+    const from = (await (await fetch(`${server.url}/api/topics/rest-view/events?from=1&limit=1`)).json()) as {
+      items: { offset: number }[];
+      nextCursor: string | null;
+    };
+    expect(from).toMatchObject({ items: [{ offset: 1 }], nextCursor: "2" });
+    expect((await fetch(`${server.url}/api/topics/nope`)).status).toBe(404);
+    expect((await fetch(`${server.url}/api/topics/rest-view/events?limit=9999`)).status).toBe(400);
+    client.ws.close();
+    expect((await fetch(`${server.url}/api/topics/rest-view`, { method: "DELETE" })).status).toBe(204);
+    expect((await fetch(`${server.url}/api/topics/rest-view`)).status).toBe(404);
+  });
+
+  it("keeps serving a connection that publishes far more than its in-flight bound", async () => {
+    const client = await RawClient.open(server.url);
+    client.send({ t: "create", r: 1, topic: "pressure", opts: {}, ifMissing: true });
+    await client.answer(1);
+    for (let r = 2; r < 42; r++)
+      client.send({
+        t: "pub",
+        r,
+        topic: "pressure",
+        e: Array.from({ length: 2000 }, (_, i) => event(`${r}-${i}`)),
+      });
+    const last = await client.answer(41);
+    expect(last).toMatchObject({ t: "puback" });
+    expect((last as { o: number[] }).o.at(-1)).toBe(80_000);
+    client.ws.close();
+  });
+});
+
+describe("embedded event log with an API key", () => {
+  let server: WeirServer;
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "weir-event-log-key-"));
+    server = await startServer({ port: 0, dataDir: dir, apiKey: "s3cret" });
+  });
+  afterAll(async () => {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("refuses a stream connection without the key and accepts one with it", async () => {
+    await expect(RawClient.open(server.url)).rejects.toThrow("HTTP 401");
+    await expect(RawClient.open(server.url, { authorization: "Bearer wrong" })).rejects.toThrow("HTTP 401");
+    const client = await RawClient.open(server.url, { authorization: "Bearer s3cret" });
+    client.send({ t: "list", r: 1 });
+    expect((await client.answer(1)).t).toBe("ok");
+    client.ws.close();
+    const post = await fetch(`${server.url}/api/topics`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "keyed" }),
+    });
+    expect(post.status).toBe(401);
+  });
+});
+
+describe("EventLog storage", () => {
+  it("keeps events, offsets and group positions across a reopen, and applies retention", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "weir-event-log-store-"));
+    try {
+      const log = new EventLog({ dataDir: dir });
+      log.createTopic("kept", { maxBytes: 300 }, false);
+      const topic = log.topic("kept");
+      const ev = (n: number) => ({
+        id: `e${n}`,
+        data: Buffer.alloc(100, n),
+        mimetype: "application/octet-stream",
+        typeName: null,
+        typeVersion: null,
+        metadata: null,
+        idempotencyKey: n === 1 ? "first" : null,
+        size: 124,
+      });
+      const acked = await new Promise((resolve) => log.publish(topic, [1, 2, 3, 4, 5].map(ev), resolve));
+      expect(acked).toMatchObject({ offsets: [1, 2, 3, 4, 5] });
+      const group = log.group(topic, "keeper", "earliest");
+      group.floor = 2;
+      log.groupChanged(group);
+      await new Promise<void>((resolve) => log.afterCommit(resolve));
+      log.close();
+
+      const again = new EventLog({ dataDir: dir });
+      const reopened = again.topic("kept");
+      expect(again.summary(reopened)).toMatchObject({
+        eventCount: 5,
+        lastOffset: 5,
+        groups: [{ name: "keeper", ackedOffset: 2 }],
+      });
+      const dup = await new Promise((resolve) => again.publish(reopened, [ev(1), ev(6)], resolve));
+      expect(dup).toMatchObject({ offsets: [1, 6], duplicates: { "0": "e1" } });
+      again.runRetention();
+      expect(again.summary(reopened)).toMatchObject({
+        eventCount: 2,
+        firstOffset: 5,
+        lastOffset: 6,
+        bytes: 248,
+      });
+      again.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

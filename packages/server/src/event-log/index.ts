@@ -1,0 +1,91 @@
+import { timingSafeEqual } from "node:crypto";
+
+import websocket from "@fastify/websocket";
+import type { FastifyInstance } from "fastify";
+
+import { EventLog } from "./event-log.js";
+import type { Durability } from "./event-store.js";
+import { registerTopicRoutes } from "./rest-routes.js";
+import { StreamConnection } from "./stream-connection.js";
+
+export { EventLog } from "./event-log.js";
+export type { EventLogOptions, TopicSummary, GroupSummary } from "./event-log.js";
+export { EventLogError } from "./event-log-error.js";
+
+/** Options of {@link registerEventLog}. */
+export interface EventLogPluginOptions {
+  /** The folder of `events.db`. */
+  readonly dataDir: string;
+  /** When set, `/api/stream` and topic writes need `Authorization: Bearer <apiKey>`. */
+  readonly apiKey?: string;
+  /** Largest event accepted (payload plus headers). @default 1048576 */
+  readonly maxEventBytes?: number;
+  /**
+   * `FULL` (default) fsyncs the WAL at every group commit, so an ack survives power loss;
+   * `NORMAL` survives a crash of the server process but not of the machine.
+   */
+  readonly durability?: Durability;
+  /** Published events one connection may have waiting for commit before the server stops reading it. @default 65536 */
+  readonly maxPendingEventsPerConnection?: number;
+}
+
+function keyMatcher(apiKey: string | undefined): (header: string | undefined) => boolean {
+  if (apiKey === undefined || apiKey === "") return () => true;
+  const expected = Buffer.from(`Bearer ${apiKey}`);
+  return (header) => {
+    if (header === undefined) return false;
+    const given = Buffer.from(header);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
+}
+
+/**
+ * Adds the embedded event log to a Fastify app: the WebSocket `GET /api/stream` used by
+ * `@weir/stream`, the REST routes under `/api/topics`, and its SQLite file `<dataDir>/events.db`
+ * (closed on `app.close()`).
+ *
+ * @example
+ * const app = Fastify();
+ * await registerEventLog(app, { dataDir: "./.weir", apiKey: process.env.WEIR_API_KEY });
+ * await app.listen({ port: 4200 });
+ */
+export async function registerEventLog(app: FastifyInstance, options: EventLogPluginOptions): Promise<void> {
+  const maxEventBytes = options.maxEventBytes ?? 1024 * 1024;
+  const log = new EventLog({
+    dataDir: options.dataDir,
+    ...(options.durability ? { durability: options.durability } : {}),
+  });
+  const authorized = keyMatcher(options.apiKey);
+  const connections = new Set<StreamConnection>();
+  if (!app.hasPlugin("@fastify/websocket"))
+    await app.register(websocket, { options: { maxPayload: Math.max(64 * 1024 * 1024, maxEventBytes * 8) } });
+
+  app.get(
+    "/api/stream",
+    {
+      websocket: true,
+      preValidation: async (request, reply) => {
+        if (!authorized(request.headers.authorization))
+          await reply.code(401).send({
+            error: {
+              code: "WEIR_UNAUTHORIZED",
+              message: "This server requires an API key: send `Authorization: Bearer <key>` (WEIR_API_KEY).",
+            },
+          });
+      },
+    },
+    (socket) => {
+      const connection = new StreamConnection(socket, log, {
+        maxEventBytes,
+        maxPendingEvents: options.maxPendingEventsPerConnection ?? 65_536,
+      });
+      connections.add(connection);
+      socket.on("close", () => connections.delete(connection));
+    },
+  );
+  registerTopicRoutes(app, log, authorized);
+  app.addHook("onClose", (_instance, done) => {
+    log.close();
+    done();
+  });
+}

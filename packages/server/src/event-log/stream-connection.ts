@@ -1,0 +1,400 @@
+import { isUtf8 } from "node:buffer";
+
+import type { WebSocket } from "ws";
+
+import { EventLogError, assertName } from "./event-log-error.js";
+import type { EventLog } from "./event-log.js";
+import type { NewEvent, StoredEvent } from "./event-store.js";
+import type { ClientFrame, ServerFrame, WireStart } from "./frames.js";
+import { PROTOCOL_VERSION } from "./frames.js";
+import type { GroupEngine, GroupMember } from "./group-engine.js";
+
+/** Limits of one connection. */
+export interface ConnectionLimits {
+  readonly maxEventBytes: number;
+  /** Published events accepted but not yet committed before the server stops reading the socket. */
+  readonly maxPendingEvents: number;
+}
+
+const HIGH_WATER = 8 * 1024 * 1024;
+const LOW_WATER = 1024 * 1024;
+
+class MalformedFrame extends Error {}
+
+const TEXTUAL = /^(?:text\/|application\/(?:json|x-ndjson|xml|csv)\b|[^;]*\+json\b)/;
+
+function wireOf(event: StoredEvent, deliveryCount: number): string {
+  if (event.wire === undefined) {
+    // JSON and text payloads travel as text (no base64 on either side); other bytes as base64.
+    const payload =
+      TEXTUAL.test(event.mimetype) && isUtf8(event.data)
+        ? `"s":${JSON.stringify(event.data.toString("utf8"))}`
+        : `"d":"${event.data.toString("base64")}"`;
+    let wire =
+      `"i":${JSON.stringify(event.id)},"o":${event.offset},${payload},` +
+      `"m":${JSON.stringify(event.mimetype)},"c":${event.createdAt}`;
+    if (event.typeName !== null) wire += `,"tn":${JSON.stringify(event.typeName)}`;
+    if (event.typeVersion !== null) wire += `,"tv":${event.typeVersion}`;
+    if (event.metadata !== null) wire += `,"md":${event.metadata}`;
+    event.wire = wire + "}";
+  }
+  return `{"n":${deliveryCount},${event.wire}`;
+}
+
+class Subscriber implements GroupMember<StoredEvent> {
+  inFlight = 0;
+  constructor(
+    readonly id: number,
+    readonly group: GroupEngine<StoredEvent>,
+    readonly ephemeral: boolean,
+    private readonly limit: number,
+    readonly ackWaitMs: number,
+    readonly maxDeliver: number,
+    private readonly connection: StreamConnection,
+  ) {}
+  get maxInFlight(): number {
+    return this.connection.congested ? 0 : this.limit;
+  }
+  deliver(event: StoredEvent, deliveryCount: number): void {
+    this.connection.queueDelivery(this.id, wireOf(event, deliveryCount));
+  }
+}
+
+function isInt(value: unknown, min: number): value is number {
+  return typeof value === "number" && Number.isInteger(value) && value >= min;
+}
+
+function checkStart(from: unknown): WireStart {
+  if (from === "earliest" || from === "latest") return from;
+  if (typeof from === "object" && from !== null && isInt((from as { offset?: unknown }).offset, 0))
+    return { offset: (from as { offset: number }).offset };
+  throw new MalformedFrame('"from" must be "earliest", "latest" or { offset }');
+}
+
+/**
+ * One client of `GET /api/stream`. A frame that is not valid protocol closes this connection only
+ * (code 1007/1008); bad events inside a valid frame are answered with an `err` frame.
+ */
+export class StreamConnection {
+  congested = false;
+  readonly #subscribers = new Map<number, Subscriber>();
+  readonly #outgoing = new Map<number, string[]>();
+  #flushScheduled = false;
+  #pendingEvents = 0;
+  #paused = false;
+  #closed = false;
+  readonly #onTopicDeleted: (name: string) => void;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly log: EventLog,
+    private readonly limits: ConnectionLimits,
+  ) {
+    socket.on("message", (raw: Buffer) => this.#onMessage(raw));
+    socket.on("close", () => this.#onClose());
+    this.#onTopicDeleted = (name: string) => this.topicDeleted(name);
+    log.topicDeletedListeners.add(this.#onTopicDeleted);
+    socket.on("error", () => socket.terminate());
+    this.#send({ t: "hello", v: PROTOCOL_VERSION, maxEventBytes: limits.maxEventBytes });
+  }
+
+  queueDelivery(subscription: number, wire: string): void {
+    let parts = this.#outgoing.get(subscription);
+    if (!parts) {
+      parts = [];
+      this.#outgoing.set(subscription, parts);
+    }
+    parts.push(wire);
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(() => this.#flushDeliveries());
+    }
+  }
+
+  #flushDeliveries(): void {
+    this.#flushScheduled = false;
+    if (this.#closed) return;
+    for (const [subscription, parts] of this.#outgoing)
+      this.socket.send(`{"t":"msg","s":${subscription},"e":[${parts.join(",")}]}`, () => this.#drained());
+    this.#outgoing.clear();
+    if (this.socket.bufferedAmount > HIGH_WATER) this.congested = true;
+  }
+
+  #drained(): void {
+    if (!this.congested || this.socket.bufferedAmount > LOW_WATER) return;
+    this.congested = false;
+    for (const subscriber of this.#subscribers.values()) subscriber.group.pump();
+  }
+
+  #send(frame: ServerFrame): void {
+    if (!this.#closed) this.socket.send(JSON.stringify(frame));
+  }
+
+  #onMessage(raw: Buffer): void {
+    if (this.#closed) return;
+    let frame: ClientFrame;
+    try {
+      frame = JSON.parse(raw.toString("utf8")) as ClientFrame;
+    } catch {
+      this.#reject(1007, "malformed frame: not JSON");
+      return;
+    }
+    try {
+      this.#handle(frame);
+    } catch (error) {
+      if (error instanceof MalformedFrame) this.#reject(1008, `malformed frame: ${error.message}`);
+      else if (error instanceof EventLogError && typeof (frame as { r?: unknown }).r === "number")
+        this.#send({
+          t: "err",
+          r: (frame as { r: number }).r,
+          code: error.code,
+          message: error.message,
+          ...(error.known ? { known: error.known } : {}),
+        });
+      else this.#reject(1011, `internal error: ${(error as Error).message}`);
+    }
+  }
+
+  #handle(frame: ClientFrame): void {
+    if (typeof frame !== "object" || frame === null || typeof frame.t !== "string")
+      throw new MalformedFrame('a frame is an object with a "t" field');
+    const needsRequest = frame.t !== "ack" && frame.t !== "nack";
+    if (needsRequest && !isInt((frame as { r?: unknown }).r, 0))
+      throw new MalformedFrame('"r" must be an integer');
+    switch (frame.t) {
+      case "pub":
+        return this.#publish(frame);
+      case "create": {
+        assertName("topic", frame.topic);
+        const opts = (frame.opts ?? {}) as { maxAgeMs?: unknown; maxBytes?: unknown };
+        if (opts.maxAgeMs !== undefined && !isInt(opts.maxAgeMs, 1)) throw new MalformedFrame("bad maxAgeMs");
+        if (opts.maxBytes !== undefined && !isInt(opts.maxBytes, 1)) throw new MalformedFrame("bad maxBytes");
+        const result = this.log.createTopic(
+          frame.topic,
+          {
+            ...(opts.maxAgeMs === undefined ? {} : { maxAgeMs: opts.maxAgeMs }),
+            ...(opts.maxBytes === undefined ? {} : { maxBytes: opts.maxBytes }),
+          },
+          frame.ifMissing === true,
+        );
+        return this.#send({ t: "ok", r: frame.r, result });
+      }
+      case "list":
+        return this.#send({
+          t: "ok",
+          r: frame.r,
+          result: this.log.topicNames().map((name) => this.log.summary(this.log.topic(name))),
+        });
+      case "info":
+        assertName("topic", frame.topic);
+        return this.#send({ t: "ok", r: frame.r, result: this.log.summary(this.log.topic(frame.topic)) });
+      case "delete":
+        assertName("topic", frame.topic);
+        this.log.deleteTopic(frame.topic);
+        return this.#send({ t: "ok", r: frame.r });
+      case "sub":
+        return this.#subscribe(frame);
+      case "ack": {
+        const subscriber = this.#subscriber(frame.s);
+        if (!Array.isArray(frame.o)) throw new MalformedFrame('"o" must be an array of offsets');
+        for (const offset of frame.o) if (isInt(offset, 1)) subscriber?.group.ack(offset);
+        if (subscriber) this.log.groupChanged(subscriber.group);
+        return;
+      }
+      case "nack": {
+        const subscriber = this.#subscriber(frame.s);
+        if (!isInt(frame.o, 1) || !isInt(frame.delayMs, 0)) throw new MalformedFrame("bad nack");
+        subscriber?.group.nack(frame.o, frame.delayMs);
+        if (subscriber) this.log.groupChanged(subscriber.group);
+        return;
+      }
+      case "unsub": {
+        const subscriber = this.#subscriber(frame.s);
+        if (subscriber) this.#remove(subscriber);
+        this.log.afterCommit(() => this.#send({ t: "ok", r: frame.r }));
+        return;
+      }
+      default:
+        throw new MalformedFrame(`unknown frame type "${String((frame as { t: unknown }).t)}"`);
+    }
+  }
+
+  #subscriber(id: unknown): Subscriber | undefined {
+    if (!isInt(id, 0)) throw new MalformedFrame('"s" must be a subscription id');
+    return this.#subscribers.get(id);
+  }
+
+  #publish(frame: Extract<ClientFrame, { t: "pub" }>): void {
+    if (!Array.isArray(frame.e) || frame.e.length === 0)
+      throw new MalformedFrame('"e" must be a non-empty array');
+    assertName("topic", frame.topic);
+    const topic = this.log.topic(frame.topic);
+    const events: NewEvent[] = [];
+    for (const wire of frame.e) {
+      if (typeof wire !== "object" || wire === null)
+        throw new EventLogError("WEIR_MALFORMED_EVENT", "Malformed event: not an object.");
+      const { i, d, s, m, tn, tv, md, k } = wire;
+      if (typeof i !== "string" || i.length === 0 || i.length > 128)
+        throw new EventLogError(
+          "WEIR_MALFORMED_EVENT",
+          "Malformed event: id must be a string of 1–128 characters.",
+        );
+      if (
+        typeof d === typeof s ||
+        (d !== undefined && typeof d !== "string") ||
+        (s !== undefined && typeof s !== "string")
+      )
+        throw new EventLogError(
+          "WEIR_MALFORMED_EVENT",
+          'Malformed event: give the data as exactly one of "d" (base64) or "s" (text).',
+        );
+      if (typeof m !== "string" || !m.includes("/"))
+        throw new EventLogError(
+          "WEIR_MALFORMED_EVENT",
+          `Malformed event: mimetype "${String(m)}" is not of the form type/subtype.`,
+        );
+      if (tn !== undefined && (typeof tn !== "string" || tn.length === 0))
+        throw new EventLogError(
+          "WEIR_MALFORMED_EVENT",
+          "Malformed event: typeName must be a non-empty string.",
+        );
+      if (tv !== undefined && !isInt(tv, 0))
+        throw new EventLogError(
+          "WEIR_MALFORMED_EVENT",
+          "Malformed event: typeVersion must be a non-negative integer.",
+        );
+      let metaSize = 0;
+      if (md !== undefined) {
+        if (typeof md !== "object" || md === null || Array.isArray(md))
+          throw new EventLogError(
+            "WEIR_MALFORMED_EVENT",
+            "Malformed event: metadata must be an object of strings.",
+          );
+        for (const [key, value] of Object.entries(md)) {
+          if (typeof value !== "string")
+            throw new EventLogError(
+              "WEIR_MALFORMED_EVENT",
+              `Malformed event: metadata["${key}"] must be a string.`,
+            );
+          metaSize += key.length + value.length;
+        }
+      }
+      if (k !== undefined && (typeof k !== "string" || k.length === 0 || k.length > 256))
+        throw new EventLogError(
+          "WEIR_MALFORMED_EVENT",
+          "Malformed event: idempotencyKey must be 1–256 characters.",
+        );
+      const data = typeof s === "string" ? Buffer.from(s, "utf8") : Buffer.from(d as string, "base64");
+      const size = data.length + m.length + (tn?.length ?? 0) + metaSize;
+      if (size > this.limits.maxEventBytes)
+        throw new EventLogError(
+          "WEIR_EVENT_TOO_LARGE",
+          `Event for topic "${topic.name}" is ${size} bytes, over the limit of ${this.limits.maxEventBytes} bytes. ` +
+            "Store large payloads elsewhere (an artifact or object store) and publish a reference.",
+        );
+      events.push({
+        id: i,
+        data,
+        mimetype: m,
+        typeName: tn ?? null,
+        typeVersion: tv ?? null,
+        metadata: md === undefined ? null : JSON.stringify(md),
+        idempotencyKey: k ?? null,
+        size,
+      });
+    }
+    this.#pendingEvents += events.length;
+    if (this.#pendingEvents > this.limits.maxPendingEvents && !this.#paused) {
+      this.#paused = true;
+      this.socket.pause();
+    }
+    const r = frame.r;
+    this.log.publish(topic, events, (result) => {
+      this.#pendingEvents -= events.length;
+      if (this.#paused && this.#pendingEvents <= this.limits.maxPendingEvents / 2) {
+        this.#paused = false;
+        this.socket.resume();
+      }
+      if (result instanceof Error)
+        this.#send({ t: "err", r, code: "WEIR_UNAVAILABLE", message: result.message });
+      else
+        this.#send({
+          t: "puback",
+          r,
+          c: result.committedAt,
+          o: result.offsets,
+          ...(result.duplicates ? { dup: result.duplicates } : {}),
+        });
+    });
+  }
+
+  #subscribe(frame: Extract<ClientFrame, { t: "sub" }>): void {
+    if (!isInt(frame.s, 0)) throw new MalformedFrame('"s" must be a subscription id');
+    if (this.#subscribers.has(frame.s)) throw new MalformedFrame(`subscription ${frame.s} already exists`);
+    if (!isInt(frame.ackWaitMs, 1) || !isInt(frame.maxDeliver, 1) || !isInt(frame.maxInFlight, 1))
+      throw new MalformedFrame("ackWaitMs, maxDeliver and maxInFlight must be positive integers");
+    const from = checkStart(frame.from);
+    assertName("topic", frame.topic);
+    if (frame.group !== undefined) assertName("group", frame.group);
+    const topic = this.log.topic(frame.topic);
+    const group = this.log.group(topic, frame.group, from);
+    const subscriber = new Subscriber(
+      frame.s,
+      group,
+      frame.group === undefined,
+      Math.min(frame.maxInFlight, 100_000),
+      frame.ackWaitMs,
+      frame.maxDeliver,
+      this,
+    );
+    this.#subscribers.set(frame.s, subscriber);
+    topic.consumers.set(group.name, (topic.consumers.get(group.name) ?? 0) + 1);
+    this.#send({ t: "ok", r: frame.r });
+    group.addMember(subscriber);
+  }
+
+  #remove(subscriber: Subscriber): void {
+    this.#subscribers.delete(subscriber.id);
+    this.#outgoing.delete(subscriber.id);
+    subscriber.group.removeMember(subscriber);
+    const topic = this.log.topicOf(subscriber.group);
+    if (topic) {
+      const left = (topic.consumers.get(subscriber.group.name) ?? 1) - 1;
+      if (left > 0) topic.consumers.set(subscriber.group.name, left);
+      else topic.consumers.delete(subscriber.group.name);
+    }
+    if (subscriber.ephemeral) this.log.dropGroup(subscriber.group);
+    else this.log.groupChanged(subscriber.group);
+  }
+
+  /** Ends subscriptions whose topic was deleted. */
+  topicDeleted(name: string): void {
+    for (const subscriber of [...this.#subscribers.values()]) {
+      if (this.log.topicOf(subscriber.group)?.name === name) {
+        this.#subscribers.delete(subscriber.id);
+        subscriber.group.stop();
+        const error = EventLogError.topicNotFound(name, this.log.topicNames());
+        this.#send({
+          t: "suberr",
+          s: subscriber.id,
+          code: error.code,
+          message: error.message,
+          known: error.known ?? [],
+        });
+      }
+    }
+  }
+
+  #reject(code: number, reason: string): void {
+    this.socket.close(code, reason.slice(0, 120));
+    this.#onClose();
+  }
+
+  #onClose(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.log.topicDeletedListeners.delete(this.#onTopicDeleted);
+    if (this.#paused) this.socket.resume();
+    for (const subscriber of [...this.#subscribers.values()]) this.#remove(subscriber);
+  }
+}

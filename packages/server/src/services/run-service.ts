@@ -1,0 +1,211 @@
+import type { Artifact, IngestResult, Run, createArtifactSchema, ingestBatchSchema } from "@weir/protocol";
+import type { Kysely } from "kysely";
+import type { z } from "zod";
+
+import { WeirHttpError, runNotFound } from "../errors.js";
+import { insertArtifact } from "../storage/artifact-repository.js";
+import type { Storage } from "../storage/database.js";
+import { insertLogs, toLogLine, toLogRows } from "../storage/log-repository.js";
+import { insertMetrics, toMetricRows } from "../storage/metric-repository.js";
+import { insertRun, insertRuns } from "../storage/run-creation.js";
+import type { NewRun } from "../storage/run-creation.js";
+import { applyTransition, getRunRow } from "../storage/run-repository.js";
+import type { Proposal, TransitionOutcome } from "../storage/run-repository.js";
+import type { Database } from "../storage/schema.js";
+import type { EventBus } from "./event-bus.js";
+import type { ServerMetrics } from "./server-metrics.js";
+
+type IngestBatch = z.output<typeof ingestBatchSchema>;
+type NewArtifact = z.output<typeof createArtifactSchema>;
+
+const RETRYABLE_PG = new Set(["40001", "40P01", "23505"]);
+
+function isRetryable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && RETRYABLE_PG.has(code);
+}
+
+/**
+ * The write side of the API: every change goes through one transaction here, then is published
+ * to live subscribers once committed.
+ */
+export class RunService {
+  constructor(
+    readonly storage: Storage,
+    readonly bus: EventBus,
+    readonly metrics: ServerMetrics,
+  ) {}
+
+  /**
+   * Runs `fn` in one transaction. On SQLite the single connection serializes it with every other
+   * query; on PostgreSQL a deadlock, serialization failure or a lost insert race is retried.
+   */
+  async write<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.storage.db.transaction().execute(fn);
+      } catch (error) {
+        if (this.storage.dialect !== "postgres" || attempt >= 4 || !isRetryable(error)) throw error;
+      }
+    }
+  }
+
+  /** Creates a run (idempotent on a given id). */
+  async createRun(input: NewRun): Promise<{ run: Run; created: boolean }> {
+    const result = await this.write((trx) => insertRun(trx, input, Date.now()));
+    if (result.created) this.bus.publish({ type: "run", data: result.run });
+    return result;
+  }
+
+  /** Proposes a transition; throws 404 for an unknown run and 409 for a reused transition id. */
+  async transition(runId: string, proposal: Proposal): Promise<Extract<TransitionOutcome, { run: Run }>> {
+    const outcome = await this.write((trx) =>
+      applyTransition(trx, this.storage.dialect, runId, proposal, Date.now()),
+    );
+    if (outcome.kind === "not-found") throw runNotFound(runId);
+    if (outcome.kind === "id-conflict")
+      throw new WeirHttpError(
+        409,
+        "WEIR_TRANSITION_ID_CONFLICT",
+        `Transition id ${proposal.id} was already used by run ${outcome.otherRunId}; use a fresh UUID per transition.`,
+      );
+    if (outcome.kind === "accepted" && outcome.changed) {
+      this.metrics.ingest.states++;
+      this.bus.publish({ type: "run", data: outcome.run });
+    }
+    return outcome;
+  }
+
+  /** Records a heartbeat; false when the run does not exist. */
+  async heartbeat(runId: string): Promise<boolean> {
+    const result = await this.storage.db
+      .updateTable("runs")
+      .set({ last_heartbeat_at: Date.now() })
+      .where("id", "=", runId)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** Stores an artifact of a run. */
+  async createArtifact(runId: string, input: NewArtifact): Promise<Artifact> {
+    const artifact = await this.write(async (trx) => {
+      if ((await getRunRow(trx, runId)) === undefined) throw runNotFound(runId);
+      return insertArtifact(trx, runId, input, Date.now());
+    });
+    this.bus.publish({ type: "artifact", data: artifact });
+    return artifact;
+  }
+
+  /**
+   * Stores one ingest batch in one transaction. Items of runs that do not exist are refused and
+   * counted; (run, seq) pairs already stored are ignored and counted as duplicates.
+   */
+  async ingest(batch: IngestBatch): Promise<IngestResult> {
+    const runs = batch.runs ?? [];
+    const logs = batch.logs ?? [];
+    const metrics = batch.metrics ?? [];
+    const states = batch.states ?? [];
+    const heartbeats = [...new Set(batch.heartbeats ?? [])].sort();
+    const live = this.bus.size > 0;
+    const result: IngestResult = {
+      accepted: { runs: 0, logs: 0, metrics: 0, states: 0 },
+      duplicates: { runs: 0, logs: 0, metrics: 0 },
+      rejected: { logs: 0, metrics: 0, heartbeats: 0, states: [] },
+    };
+    const runEvents: Run[] = [];
+    const stored = await this.write(async (trx) => {
+      runEvents.length = 0;
+      result.rejected.states = [];
+      const { created } = await insertRuns(trx, runs, Date.now());
+      const createdRuns = created.length;
+      runEvents.push(...created);
+      const ids = new Set<string>();
+      for (const l of logs) ids.add(l.runId);
+      for (const m of metrics) ids.add(m.runId);
+      for (const h of heartbeats) ids.add(h);
+      const known = await this.#existing(trx, [...ids]);
+      const now = Date.now();
+      const logRows = toLogRows(known.size === ids.size ? logs : logs.filter((l) => known.has(l.runId)), now);
+      const metricRows = toMetricRows(
+        known.size === ids.size ? metrics : metrics.filter((m) => known.has(m.runId)),
+        now,
+      );
+      const insertedLogs = await insertLogs(trx, this.storage.dialect, logRows, live);
+      const insertedMetrics = await insertMetrics(trx, this.storage.dialect, metricRows, live);
+      const beating = heartbeats.filter((h) => known.has(h));
+      if (beating.length > 0)
+        await trx.updateTable("runs").set({ last_heartbeat_at: now }).where("id", "in", beating).execute();
+      let acceptedStates = 0;
+      for (const s of states) {
+        const outcome = await applyTransition(trx, this.storage.dialect, s.runId, s, now);
+        if (outcome.kind === "accepted") {
+          acceptedStates++;
+          if (outcome.changed) runEvents.push(outcome.run);
+        } else {
+          const reason =
+            outcome.kind === "rejected"
+              ? outcome.reason
+              : outcome.kind === "not-found"
+                ? `run ${s.runId} does not exist`
+                : `transition id already used by run ${outcome.otherRunId}`;
+          result.rejected.states.push({ runId: s.runId, id: s.id, reason });
+        }
+      }
+      result.accepted = {
+        runs: createdRuns,
+        logs: insertedLogs.inserted,
+        metrics: insertedMetrics.inserted,
+        states: acceptedStates,
+      };
+      result.duplicates = {
+        runs: runs.length - createdRuns,
+        logs: logRows.length - insertedLogs.inserted,
+        metrics: metricRows.length - insertedMetrics.inserted,
+      };
+      result.rejected.logs = logs.length - logRows.length;
+      result.rejected.metrics = metrics.length - metricRows.length;
+      result.rejected.heartbeats = heartbeats.length - beating.length;
+      return { logs: insertedLogs.rows, metrics: insertedMetrics.rows };
+    });
+    const m = this.metrics.ingest;
+    m.batches++;
+    m.logs += result.accepted.logs;
+    m.metrics += result.accepted.metrics;
+    m.states += result.accepted.states;
+    m.logDuplicates += result.duplicates.logs;
+    m.metricDuplicates += result.duplicates.metrics;
+    m.rejected += result.rejected.logs + result.rejected.metrics + result.rejected.states.length;
+    if (this.bus.size > 0) {
+      // Logs and metrics first: a batch's final transition usually follows its last lines, and a
+      // follower stops at the terminal state.
+      for (const row of stored.logs) this.bus.publish({ type: "log", data: toLogLine(row) });
+      for (const row of stored.metrics)
+        this.bus.publish({
+          type: "metric",
+          data: {
+            runId: row.run_id,
+            seq: row.seq,
+            name: row.name,
+            step: row.step,
+            value: row.value,
+            timestamp: new Date(row.timestamp).toISOString(),
+          },
+        });
+      for (const run of runEvents) this.bus.publish({ type: "run", data: run });
+    }
+    return result;
+  }
+
+  async #existing(db: Kysely<Database>, ids: string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (let i = 0; i < ids.length; i += 1000) {
+      const rows = await db
+        .selectFrom("runs")
+        .select("id")
+        .where("id", "in", ids.slice(i, i + 1000))
+        .execute();
+      for (const r of rows) found.add(r.id);
+    }
+    return found;
+  }
+}

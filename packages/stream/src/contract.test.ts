@@ -1,0 +1,348 @@
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { startServer } from "@weir/server";
+import type { WeirServer } from "@weir/server";
+import { probeNats, requireService } from "@weir/test-support";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { connect } from "./index.js";
+import type { Stream, StreamEvent, Subscription } from "./index.js";
+
+/** A backend this suite runs against: memory, the real Weir server, and the machine's JetStream. */
+interface TestBackend {
+  readonly name: string;
+  start(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+function embedded(): TestBackend {
+  let server: WeirServer | undefined;
+  let dir = "";
+  return {
+    name: "embedded",
+    async start() {
+      dir = mkdtempSync(join(tmpdir(), "weir-stream-"));
+      server = await startServer({ port: 0, dataDir: dir, logger: false });
+      return server.url;
+    },
+    async stop() {
+      await server?.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The machine's JetStream; CI fails (rather than skips) when it is missing. */
+const nats = await requireService("NATS JetStream", () => probeNats());
+
+const backends: TestBackend[] = [
+  { name: "memory", start: () => Promise.resolve("memory:contract"), stop: () => Promise.resolve() },
+  embedded(),
+  ...(nats.skip
+    ? []
+    : [{ name: "nats", start: () => Promise.resolve(nats.value as string), stop: () => Promise.resolve() }]),
+];
+
+/** Reads `count` events from a subscription without closing it. */
+async function take(subscription: Subscription, count: number, timeoutMs = 10_000): Promise<StreamEvent[]> {
+  const iterator = subscription[Symbol.asyncIterator]();
+  const events: StreamEvent[] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (events.length < count) {
+    const left = deadline - Date.now();
+    const next = await Promise.race([
+      iterator.next(),
+      new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), Math.max(0, left))),
+    ]);
+    if (next === "timeout")
+      throw new Error(`received ${events.length} of ${count} events within ${timeoutMs} ms`);
+    if (next.done) break;
+    events.push(next.value);
+  }
+  return events;
+}
+
+/** Resolves with the next event, or undefined when none arrives within `ms`. */
+async function nextWithin(subscription: Subscription, ms: number): Promise<StreamEvent | undefined> {
+  try {
+    return (await take(subscription, 1, ms))[0];
+  } catch {
+    return undefined;
+  }
+}
+
+const created: string[] = [];
+/** A topic name unique to this run (removed again after the suite, with its dead-letter topic). */
+const unique = (label: string): string => {
+  const name = `${label}-${randomUUID().slice(0, 8)}`;
+  created.push(name, `${name}.dead-letter`, `${name}-missing`);
+  return name;
+};
+
+describe.each(backends)("stream contract on the $name backend", (backend) => {
+  let stream: Stream;
+  let url: string;
+
+  beforeAll(async () => {
+    url = await backend.start();
+    stream = await connect({ url });
+  });
+
+  afterAll(async () => {
+    for (const name of created) await stream?.deleteTopic(name).catch(() => undefined);
+    await stream?.close();
+    await backend.stop();
+  });
+
+  it("creates, lists, describes and deletes topics", async () => {
+    const name = unique("topics");
+    const created = await stream.createTopic(name);
+    expect(created).toMatchObject({ name, eventCount: 0, lastOffset: 0 });
+    await expect(stream.createTopic(name)).rejects.toMatchObject({ code: "WEIR_TOPIC_EXISTS" });
+    expect((await stream.ensureTopic(name)).name).toBe(name);
+    expect((await stream.listTopics()).map((topic) => topic.name)).toContain(name);
+    await stream.publish(name, [{ data: { a: 1 } }, { data: { a: 2 } }]);
+    expect(await stream.topicInfo(name)).toMatchObject({ eventCount: 2, lastOffset: 2 });
+    await stream.deleteTopic(name);
+    await expect(stream.topicInfo(name)).rejects.toMatchObject({ code: "WEIR_TOPIC_NOT_FOUND" });
+  });
+
+  it("delivers events in publish order with their data and headers", async () => {
+    const topic = unique("order");
+    await stream.createTopic(topic);
+    const pipelined = Array.from({ length: 50 }, (_, i) =>
+      stream.publish(topic, {
+        data: { i },
+        typeName: "test.counter",
+        typeVersion: 2,
+        metadata: { source: "contract" },
+      }),
+    );
+    const firstAcks = await Promise.all(pipelined);
+    const batchAcks = await stream.publish(
+      topic,
+      Array.from({ length: 50 }, (_, i) => ({ data: { i: i + 50 } })),
+    );
+    const offsets = [...firstAcks, ...batchAcks].map((ack) => ack.offset);
+    expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
+    expect(new Set(offsets).size).toBe(100);
+    const subscription = stream.subscribe(topic, { group: "readers" });
+    const events = await take(subscription, 100);
+    expect(events.map((event) => event.json<{ i: number }>().i)).toEqual(
+      Array.from({ length: 100 }, (_, i) => i),
+    );
+    expect(events.map((event) => event.offset)).toEqual(offsets);
+    expect(events[0]).toMatchObject({
+      id: firstAcks[0]?.id,
+      topic,
+      mimetype: "application/json",
+      typeName: "test.counter",
+      typeVersion: 2,
+      metadata: { source: "contract" },
+      deliveryCount: 1,
+    });
+    expect(events[0]?.createdAt).toBeInstanceOf(Date);
+    await subscription.close();
+  });
+
+  it("does not deliver acknowledged events to the group again", async () => {
+    const topic = unique("ack");
+    await stream.createTopic(topic);
+    await stream.publish(
+      topic,
+      Array.from({ length: 10 }, (_, i) => ({ data: `e${i}` })),
+    );
+    const first = stream.subscribe(topic, { group: "g", ackWaitMs: 500 });
+    for (const event of await take(first, 10)) await event.ack();
+    await first.close();
+    await stream.publish(topic, { data: "after" });
+    const second = stream.subscribe(topic, { group: "g", ackWaitMs: 500 });
+    const [next] = await take(second, 1);
+    expect(next?.text()).toBe("after");
+    expect(next?.deliveryCount).toBe(1);
+    await next?.ack();
+    await second.close();
+  });
+
+  it("redelivers a nacked event after its delay", async () => {
+    const topic = unique("nack");
+    await stream.createTopic(topic);
+    await stream.publish(topic, { data: "retry me" });
+    const subscription = stream.subscribe(topic, { group: "g" });
+    const [first] = await take(subscription, 1);
+    const nackedAt = Date.now();
+    await first?.nack({ delayMs: 600 });
+    const [again] = await take(subscription, 1);
+    expect(Date.now() - nackedAt).toBeGreaterThanOrEqual(400);
+    expect(again).toMatchObject({ offset: first?.offset, deliveryCount: 2 });
+    expect(again?.text()).toBe("retry me");
+    await again?.ack();
+    await subscription.close();
+  });
+
+  it("redelivers an unacknowledged event after ackWaitMs", async () => {
+    const topic = unique("ackwait");
+    await stream.createTopic(topic);
+    await stream.publish(topic, { data: "slow" });
+    const subscription = stream.subscribe(topic, { group: "g", ackWaitMs: 800 });
+    const [first] = await take(subscription, 1);
+    const [again] = await take(subscription, 1, 10_000);
+    expect(again).toMatchObject({ offset: first?.offset, deliveryCount: 2 });
+    await again?.ack();
+    await subscription.close();
+  });
+
+  it("moves an event to <topic>.dead-letter with the reason after maxDeliver deliveries", async () => {
+    const topic = unique("dlq");
+    await stream.createTopic(topic);
+    const ack = await stream.publish(topic, { data: { poison: true } });
+    await stream.publish(topic, { data: { fine: true } });
+    const subscription = stream.subscribe(topic, { group: "g", maxDeliver: 2 });
+    const seen: StreamEvent[] = [];
+    let fineAcked = false;
+    while (!fineAcked || seen.filter((event) => event.offset === ack.offset).length < 2) {
+      const [event] = await take(subscription, 1);
+      if (!event) throw new Error("subscription ended");
+      if (event.json<{ poison?: boolean }>().poison) {
+        seen.push(event);
+        await event.nack();
+      } else {
+        fineAcked = true;
+        await event.ack();
+      }
+    }
+    expect(seen.filter((event) => event.offset === ack.offset).map((event) => event.deliveryCount)).toEqual([
+      1, 2,
+    ]);
+    // Dead-lettering is asynchronous: wait until the event has arrived there.
+    const deadline = Date.now() + 10_000;
+    while ((await stream.topicInfo(`${topic}.dead-letter`).catch(() => undefined))?.eventCount !== 1) {
+      if (Date.now() > deadline) throw new Error("nothing arrived in the dead-letter topic");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const dead = stream.subscribe(`${topic}.dead-letter`, { group: "inspect" });
+    const [moved] = await take(dead, 1);
+    expect(moved?.json()).toEqual({ poison: true });
+    expect(moved?.metadata["weir-dead-letter-reason"]).toMatch(/nacked after 2 deliveries \(maxDeliver 2\)/);
+    expect(moved?.metadata["weir-source-offset"]).toBe(String(ack.offset));
+    await dead.close();
+    expect(await nextWithin(subscription, 500)).toBeUndefined();
+    await subscription.close();
+  });
+
+  it("resumes a group from its last acknowledged event after the consumer restarts", async () => {
+    const topic = unique("resume");
+    await stream.createTopic(topic);
+    const acks = await stream.publish(
+      topic,
+      Array.from({ length: 10 }, (_, i) => ({ data: { i } })),
+    );
+    const consumer = await connect({ url });
+    const first = consumer.subscribe(topic, { group: "model", maxInFlight: 5 });
+    for (const event of await take(first, 5)) await event.ack();
+    await consumer.close();
+    const restarted = await connect({ url });
+    const second = restarted.subscribe(topic, { group: "model" });
+    const rest = await take(second, 5);
+    expect(rest.map((event) => event.offset)).toEqual(acks.slice(5).map((ack) => ack.offset));
+    for (const event of rest) await event.ack();
+    await restarted.close();
+  });
+
+  it("shares the work of a group between two consumers without delivering an event to both", async () => {
+    const topic = unique("share");
+    await stream.createTopic(topic);
+    await stream.publish(
+      topic,
+      Array.from({ length: 200 }, (_, i) => ({ data: { i } })),
+    );
+    const other = await connect({ url });
+    const a = stream.subscribe(topic, { group: "workers", maxInFlight: 10 });
+    const b = other.subscribe(topic, { group: "workers", maxInFlight: 10 });
+    const got = { a: [] as number[], b: [] as number[] };
+    const drain = async (subscription: Subscription, into: number[]): Promise<void> => {
+      for (;;) {
+        const event = await nextWithin(subscription, 1500);
+        if (!event) return;
+        into.push(event.offset);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        await event.ack();
+      }
+    };
+    await Promise.all([drain(a, got.a), drain(b, got.b)]);
+    expect(got.a.length).toBeGreaterThan(0);
+    expect(got.b.length).toBeGreaterThan(0);
+    expect(got.a.filter((offset) => got.b.includes(offset))).toEqual([]);
+    expect(got.a.length + got.b.length).toBe(200);
+    await a.close();
+    await b.close();
+    await other.close();
+  });
+
+  it("replays a topic from a given offset", async () => {
+    const topic = unique("replay");
+    await stream.createTopic(topic);
+    const acks = await stream.publish(
+      topic,
+      Array.from({ length: 20 }, (_, i) => ({ data: { i } })),
+    );
+    const start = acks[12]?.offset ?? 0;
+    const replay = stream.subscribe(topic, { from: { offset: start } });
+    const events = await take(replay, 8);
+    expect(events.map((event) => event.json<{ i: number }>().i)).toEqual([12, 13, 14, 15, 16, 17, 18, 19]);
+    await replay.close();
+    const group = stream.subscribe(topic, { group: "late", from: "latest" });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await stream.publish(topic, { data: { i: 20 } });
+    const [latest] = await take(group, 1);
+    expect(latest?.json()).toEqual({ i: 20 });
+    await group.close();
+  });
+
+  it("stores a publish once per idempotency key", async () => {
+    const topic = unique("dedupe");
+    await stream.createTopic(topic);
+    const first = await stream.publish(topic, { data: "once" }, { idempotencyKey: "k-1" });
+    const again = await stream.publish(topic, { data: "once" }, { idempotencyKey: "k-1" });
+    const batch = await stream.publish(topic, [{ data: "x", idempotencyKey: "k-1" }, { data: "y" }]);
+    expect(first.duplicate).toBe(false);
+    expect(again).toMatchObject({ offset: first.offset, id: first.id, duplicate: true });
+    expect(batch[0]).toMatchObject({ offset: first.offset, duplicate: true });
+    expect((await stream.topicInfo(topic)).eventCount).toBe(2);
+  });
+
+  it("rejects oversized, malformed and unroutable events with clear errors", async () => {
+    const topic = unique("reject");
+    await stream.createTopic(topic);
+    const big = new Uint8Array(stream.maxEventBytes + 1);
+    await expect(stream.publish(topic, { data: big })).rejects.toMatchObject({
+      code: "WEIR_EVENT_TOO_LARGE",
+      message: expect.stringMatching(/over the limit of \d+ bytes/) as unknown,
+    });
+    await expect(stream.publish(topic, { data: undefined })).rejects.toMatchObject({
+      code: "WEIR_MALFORMED_EVENT",
+    });
+    await expect(stream.publish(topic, { data: 1, typeVersion: -1 })).rejects.toMatchObject({
+      code: "WEIR_MALFORMED_EVENT",
+      message: expect.stringContaining("typeVersion") as unknown,
+    });
+    await expect(
+      stream.publish(topic, { data: 1, metadata: { n: 5 as unknown as string } }),
+    ).rejects.toMatchObject({ code: "WEIR_MALFORMED_EVENT" });
+    await expect(stream.publish(topic, "just a string" as never)).rejects.toMatchObject({
+      code: "WEIR_MALFORMED_EVENT",
+    });
+    const missing = `${topic}-missing`;
+    const error = (await stream.publish(missing, { data: 1 }).catch((e: unknown) => e)) as Error & {
+      code: string;
+    };
+    expect(error.code).toBe("WEIR_TOPIC_NOT_FOUND");
+    expect(error.message).toContain(`Topic "${missing}" does not exist`);
+    expect(error.message).toContain(topic);
+    expect(error.message).toMatch(/weir topics create/);
+    expect((await stream.topicInfo(topic)).eventCount).toBe(0);
+  });
+});

@@ -1,0 +1,86 @@
+import type { StreamEvent } from "../types.js";
+
+const decoder = new TextDecoder();
+
+/** How a backend settles a delivered event. */
+export interface Settler {
+  ack(event: ReceivedEvent): Promise<void>;
+  nack(event: ReceivedEvent, delayMs: number): Promise<void>;
+}
+
+/** The fields a backend fills in for a delivered event. */
+export interface ReceivedFields {
+  readonly id: string;
+  readonly topic: string;
+  readonly offset: number;
+  /** The payload, or `undefined` when `text` carries it (decoded to bytes only if asked for). */
+  readonly data: Uint8Array | undefined;
+  readonly text?: string | undefined;
+  readonly mimetype: string;
+  readonly typeName: string | undefined;
+  readonly typeVersion: number | undefined;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly createdAt: Date;
+  readonly deliveryCount: number;
+}
+
+/** A delivered event; `ack`/`nack` settle it once (later calls are no-ops). */
+export class ReceivedEvent implements StreamEvent {
+  readonly id: string;
+  readonly topic: string;
+  readonly offset: number;
+  readonly mimetype: string;
+  readonly typeName: string | undefined;
+  readonly typeVersion: number | undefined;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly createdAt: Date;
+  readonly deliveryCount: number;
+  #data: Uint8Array | undefined;
+  #text: string | undefined;
+  /** Backend-specific handle (e.g. a JetStream message). */
+  readonly handle: unknown;
+  #settler: Settler;
+  #settled = false;
+
+  constructor(fields: ReceivedFields, settler: Settler, handle?: unknown) {
+    this.id = fields.id;
+    this.topic = fields.topic;
+    this.offset = fields.offset;
+    this.#data = fields.data;
+    this.#text = fields.text;
+    this.mimetype = fields.mimetype;
+    this.typeName = fields.typeName;
+    this.typeVersion = fields.typeVersion;
+    this.metadata = fields.metadata;
+    this.createdAt = fields.createdAt;
+    this.deliveryCount = fields.deliveryCount;
+    this.handle = handle;
+    this.#settler = settler;
+  }
+
+  json<T = unknown>(): T {
+    return JSON.parse(this.text()) as T;
+  }
+
+  get data(): Uint8Array {
+    this.#data ??= Buffer.from(this.#text ?? "", "utf8");
+    return this.#data;
+  }
+
+  text(): string {
+    this.#text ??= decoder.decode(this.#data);
+    return this.#text;
+  }
+
+  ack(): Promise<void> {
+    if (this.#settled) return Promise.resolve();
+    this.#settled = true;
+    return this.#settler.ack(this);
+  }
+
+  nack(options?: { readonly delayMs?: number }): Promise<void> {
+    if (this.#settled) return Promise.resolve();
+    this.#settled = true;
+    return this.#settler.nack(this, Math.max(0, options?.delayMs ?? 0));
+  }
+}

@@ -1,0 +1,173 @@
+import { EventQueue } from "../core/event-queue.js";
+import { ReceivedEvent } from "../core/received-event.js";
+import type { Settler } from "../core/received-event.js";
+import type { ResolvedSubscribeOptions } from "../core/base-stream.js";
+import { backoffDelay, sleep } from "../core/retry-policy.js";
+import type { StreamError } from "../errors.js";
+import type { StreamEvent, Subscription } from "../types.js";
+import type { WireEventOut, WireStart } from "./frames.js";
+import type { WsLink } from "./ws-link.js";
+import { errorFromFrame } from "./ws-link.js";
+
+/** What a subscription needs from its stream. */
+export interface SubscriptionHost {
+  link(): Promise<WsLink>;
+  forget(subscription: EmbeddedSubscription): void;
+  readonly requestTimeoutMs: number;
+}
+
+const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
+
+/** A subscription over the WebSocket; it re-subscribes by itself after the connection drops. */
+export class EmbeddedSubscription implements Subscription, Settler {
+  readonly #queue: EventQueue<StreamEvent>;
+  #acks: number[] = [];
+  #ackScheduled = false;
+  #link: WsLink | undefined;
+  #closed = false;
+  #lastOffset = 0;
+
+  constructor(
+    readonly id: number,
+    readonly topic: string,
+    readonly group: string | undefined,
+    private readonly options: ResolvedSubscribeOptions,
+    private readonly host: SubscriptionHost,
+  ) {
+    this.#queue = new EventQueue(() => this.close());
+    options.signal?.addEventListener("abort", () => void this.close(), { once: true });
+    void this.#start();
+  }
+
+  async #start(): Promise<void> {
+    for (let attempt = 0; !this.#closed; attempt++) {
+      try {
+        const link = await this.host.link();
+        if (this.#closed) return;
+        const from: WireStart =
+          this.group === undefined && this.#lastOffset > 0
+            ? { offset: this.#lastOffset + 1 }
+            : this.options.from;
+        const answer = await link.request(
+          {
+            t: "sub",
+            r: link.nextRequestId(),
+            s: this.id,
+            topic: this.topic,
+            ...(this.group === undefined ? {} : { group: this.group }),
+            from,
+            ackWaitMs: this.options.ackWaitMs,
+            maxDeliver: this.options.maxDeliver,
+            maxInFlight: this.options.maxInFlight,
+          },
+          this.host.requestTimeoutMs,
+        );
+        if (answer.t === "err") {
+          this.#fail(errorFromFrame(answer, this.topic));
+          return;
+        }
+        this.#link = link;
+        this.#flushAcks();
+        return;
+      } catch (error) {
+        if ((error as StreamError).retryable !== true) {
+          this.#fail(error);
+          return;
+        }
+        await sleep(backoffDelay(attempt)).catch(() => undefined);
+      }
+    }
+  }
+
+  /** The connection dropped: deliveries stop; the server redelivers what was unacknowledged. */
+  linkDropped(link: WsLink): void {
+    if (this.#link !== link || this.#closed) return;
+    this.#link = undefined;
+    void this.#start();
+  }
+
+  deliver(events: WireEventOut[]): void {
+    for (const wire of events) {
+      if (wire.o > this.#lastOffset) this.#lastOffset = wire.o;
+      this.#queue.push(
+        new ReceivedEvent(
+          {
+            id: wire.i,
+            topic: this.topic,
+            offset: wire.o,
+            data: wire.d === undefined ? undefined : Buffer.from(wire.d, "base64"),
+            text: wire.s,
+            mimetype: wire.m,
+            typeName: wire.tn,
+            typeVersion: wire.tv,
+            metadata: wire.md ?? EMPTY,
+            createdAt: new Date(wire.c),
+            deliveryCount: wire.n,
+          },
+          this,
+        ),
+      );
+    }
+  }
+
+  fail(code: string, message: string, known?: string[]): void {
+    this.#fail(errorFromFrame({ code, message, ...(known ? { known } : {}) }, this.topic));
+  }
+
+  ack(event: ReceivedEvent): Promise<void> {
+    this.#acks.push(event.offset);
+    if (!this.#ackScheduled) {
+      this.#ackScheduled = true;
+      setImmediate(() => this.#flushAcks());
+    }
+    return Promise.resolve();
+  }
+
+  nack(event: ReceivedEvent, delayMs: number): Promise<void> {
+    this.#flushAcks();
+    try {
+      this.#link?.send({ t: "nack", s: this.id, o: event.offset, delayMs });
+    } catch {
+      // The connection dropped; the server redelivers the event anyway.
+    }
+    return Promise.resolve();
+  }
+
+  #flushAcks(): void {
+    this.#ackScheduled = false;
+    if (this.#acks.length === 0 || !this.#link) return;
+    const offsets = this.#acks;
+    this.#acks = [];
+    try {
+      this.#link.send({ t: "ack", s: this.id, o: offsets });
+    } catch {
+      this.#acks = offsets.concat(this.#acks);
+    }
+  }
+
+  #fail(error: unknown): void {
+    this.#closed = true;
+    this.host.forget(this);
+    this.#queue.end(error);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#flushAcks();
+    const link = this.#link;
+    this.#link = undefined;
+    this.host.forget(this);
+    this.#queue.drain();
+    this.#queue.end();
+    if (link?.open) {
+      await link
+        .request({ t: "unsub", r: link.nextRequestId(), s: this.id }, this.host.requestTimeoutMs)
+        .catch(() => undefined);
+    }
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<StreamEvent> {
+    return this.#queue[Symbol.asyncIterator]();
+  }
+}

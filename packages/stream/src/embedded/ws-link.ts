@@ -1,0 +1,208 @@
+import WebSocket from "ws";
+
+import {
+  StreamConnectionError,
+  StreamError,
+  StreamProtocolError,
+  StreamTimeoutError,
+  TopicExistsError,
+  TopicNotFoundError,
+  UnauthorizedError,
+  EventTooLargeError,
+  MalformedEventError,
+  InvalidTopicNameError,
+} from "../errors.js";
+import type { ClientFrame, ServerFrame } from "./frames.js";
+
+interface PendingRequest {
+  resolve(frame: ServerFrame): void;
+  reject(error: unknown): void;
+}
+
+/** Maps an error frame from the server to the matching typed error. */
+export function errorFromFrame(
+  frame: { code: string; message: string; known?: string[] },
+  topic = "",
+): StreamError {
+  switch (frame.code) {
+    case "WEIR_TOPIC_NOT_FOUND":
+      return new TopicNotFoundError(topic, frame.known ?? []);
+    case "WEIR_TOPIC_EXISTS":
+      return new TopicExistsError(topic);
+    case "WEIR_UNAUTHORIZED":
+      return new UnauthorizedError(frame.message);
+    case "WEIR_EVENT_TOO_LARGE": {
+      const error = new EventTooLargeError(topic, 0, 0);
+      error.message = frame.message;
+      return error;
+    }
+    case "WEIR_MALFORMED_EVENT":
+      return new MalformedEventError(frame.message.replace(/^Malformed event: /, ""));
+    case "WEIR_INVALID_TOPIC_NAME":
+      return new InvalidTopicNameError("topic", topic);
+    default:
+      return new StreamError("WEIR_PROTOCOL", frame.message);
+  }
+}
+
+/**
+ * One WebSocket to the server: sends frames, matches answers to requests by `r`, and hands
+ * deliveries to `onMessage`. When it drops, every open request fails with a retryable
+ * {@link StreamConnectionError}.
+ */
+export class WsLink {
+  readonly #ws: WebSocket;
+  readonly #pending = new Map<number, PendingRequest>();
+  #nextRequest = 1;
+  #closedError: StreamError | undefined;
+  maxEventBytes = 0;
+
+  private constructor(
+    ws: WebSocket,
+    private readonly onFrame: (frame: ServerFrame) => void,
+    private readonly onDrop: (link: WsLink) => void,
+  ) {
+    this.#ws = ws;
+  }
+
+  /** Opens a link and waits for the server's `hello`. */
+  static open(
+    url: string,
+    apiKey: string | undefined,
+    onFrame: (frame: ServerFrame) => void,
+    onDrop: (link: WsLink) => void,
+  ): Promise<WsLink> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, {
+        headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {},
+        perMessageDeflate: false,
+        handshakeTimeout: 10_000,
+      });
+      const link = new WsLink(ws, onFrame, onDrop);
+      let greeted = false;
+      ws.on("unexpected-response", (_request, response) => {
+        const status = response.statusCode ?? 0;
+        response.resume();
+        ws.terminate();
+        reject(
+          status === 401
+            ? new UnauthorizedError(`The Weir server at ${url} refused the connection (401).`)
+            : new StreamConnectionError(
+                `The Weir server at ${url} answered ${status} to the stream upgrade.`,
+              ),
+        );
+      });
+      ws.on("error", (error) => {
+        if (!greeted)
+          reject(
+            new StreamConnectionError(`Cannot reach the Weir server at ${url}: ${error.message}`, {
+              cause: error,
+            }),
+          );
+      });
+      ws.on("message", (raw: Buffer, isBinary: boolean) => {
+        let frame: ServerFrame;
+        try {
+          frame = JSON.parse(isBinary ? raw.toString("utf8") : raw.toString()) as ServerFrame;
+        } catch (cause) {
+          ws.terminate();
+          link.#fail(new StreamProtocolError("The server sent a frame that is not JSON.", { cause }));
+          return;
+        }
+        if (!greeted) {
+          if (frame.t !== "hello") return;
+          greeted = true;
+          link.maxEventBytes = frame.maxEventBytes;
+          resolve(link);
+          return;
+        }
+        link.#dispatch(frame);
+      });
+      ws.on("close", (code, reason) => {
+        const why = reason.toString() || `code ${code}`;
+        if (!greeted)
+          reject(new StreamConnectionError(`The Weir server at ${url} closed the stream (${why}).`));
+        link.#fail(new StreamConnectionError(`Lost the connection to the Weir server at ${url} (${why}).`));
+      });
+    });
+  }
+
+  get open(): boolean {
+    return this.#closedError === undefined && this.#ws.readyState === WebSocket.OPEN;
+  }
+
+  /** Bytes queued in the socket and not yet sent. */
+  get bufferedAmount(): number {
+    return this.#ws.bufferedAmount;
+  }
+
+  nextRequestId(): number {
+    return this.#nextRequest++;
+  }
+
+  send(frame: ClientFrame): void {
+    if (this.#closedError) throw this.#closedError;
+    this.#ws.send(JSON.stringify(frame));
+  }
+
+  /** Sends a frame carrying `r` and resolves with the answer frame. */
+  request(frame: ClientFrame & { r: number }, timeoutMs: number): Promise<ServerFrame> {
+    if (this.#closedError) return Promise.reject(this.#closedError);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(frame.r);
+        reject(new StreamTimeoutError(`The Weir server's answer to "${frame.t}"`, timeoutMs));
+      }, timeoutMs);
+      this.#pending.set(frame.r, {
+        resolve: (answer) => {
+          clearTimeout(timer);
+          resolve(answer);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      });
+      try {
+        this.#ws.send(JSON.stringify(frame));
+      } catch (error) {
+        this.#pending
+          .get(frame.r)
+          ?.reject(new StreamConnectionError("Cannot send to the Weir server.", { cause: error }));
+        this.#pending.delete(frame.r);
+      }
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.#ws.readyState === WebSocket.CLOSED) {
+        resolve();
+        return;
+      }
+      this.#ws.once("close", () => resolve());
+      this.#ws.close(1000, "client closed");
+      setTimeout(() => this.#ws.terminate(), 2000).unref();
+    });
+  }
+
+  #dispatch(frame: ServerFrame): void {
+    if ("r" in frame) {
+      const pending = this.#pending.get(frame.r);
+      if (pending) {
+        this.#pending.delete(frame.r);
+        pending.resolve(frame);
+      }
+      return;
+    }
+    this.onFrame(frame);
+  }
+
+  #fail(error: StreamError): void {
+    if (this.#closedError) return;
+    this.#closedError = error;
+    for (const pending of this.#pending.values()) pending.reject(error);
+    this.#pending.clear();
+    this.onDrop(this);
+  }
+}

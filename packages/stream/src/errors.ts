@@ -1,0 +1,151 @@
+/** Stable codes carried by every {@link StreamError}. */
+export type StreamErrorCode =
+  | "WEIR_TOPIC_NOT_FOUND"
+  | "WEIR_TOPIC_EXISTS"
+  | "WEIR_INVALID_TOPIC_NAME"
+  | "WEIR_EVENT_TOO_LARGE"
+  | "WEIR_MALFORMED_EVENT"
+  | "WEIR_UNAUTHORIZED"
+  | "WEIR_TIMEOUT"
+  | "WEIR_CONNECTION"
+  | "WEIR_CLOSED"
+  | "WEIR_PROTOCOL"
+  | "WEIR_BAD_URL";
+
+/**
+ * Base class of every error thrown by `@weir/stream`. `code` is stable, `retryable` says whether
+ * the same call may succeed if repeated (for example after the server restarts).
+ *
+ * @example
+ * try { await stream.publish("nope", { data: 1 }); }
+ * catch (error) { if (error instanceof StreamError && error.code === "WEIR_TOPIC_NOT_FOUND") … }
+ */
+export class StreamError extends Error {
+  override readonly name: string = "StreamError";
+  readonly code: StreamErrorCode;
+  readonly retryable: boolean;
+
+  constructor(code: StreamErrorCode, message: string, options?: { cause?: unknown; retryable?: boolean }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.retryable = options?.retryable ?? false;
+  }
+}
+
+/** The topic does not exist; the message lists the known topics. */
+export class TopicNotFoundError extends StreamError {
+  override readonly name = "TopicNotFoundError";
+  constructor(topic: string, known: readonly string[], options?: { cause?: unknown }) {
+    super(
+      "WEIR_TOPIC_NOT_FOUND",
+      `Topic "${topic}" does not exist (known: ${known.length > 0 ? [...known].sort().join(", ") : "none"}). ` +
+        "Create it with `weir topics create " +
+        topic +
+        "` or `stream.createTopic()` / `stream.ensureTopic()`.",
+      options,
+    );
+  }
+}
+
+/** `createTopic` was called for a topic that already exists (use `ensureTopic` to accept that). */
+export class TopicExistsError extends StreamError {
+  override readonly name = "TopicExistsError";
+  constructor(topic: string, options?: { cause?: unknown }) {
+    super(
+      "WEIR_TOPIC_EXISTS",
+      `Topic "${topic}" already exists. Use ensureTopic() to create it only when missing.`,
+      options,
+    );
+  }
+}
+
+/** A topic or group name that the backends cannot store. */
+export class InvalidTopicNameError extends StreamError {
+  override readonly name = "InvalidTopicNameError";
+  constructor(kind: "topic" | "group", name: string) {
+    super(
+      "WEIR_INVALID_TOPIC_NAME",
+      `Invalid ${kind} name "${name}": use 1–200 characters from A–Z, a–z, 0–9, "_", "-" and "." ` +
+        '(no leading, trailing or doubled ".").',
+    );
+  }
+}
+
+/** The encoded event is larger than the backend accepts. */
+export class EventTooLargeError extends StreamError {
+  override readonly name = "EventTooLargeError";
+  constructor(topic: string, size: number, max: number) {
+    super(
+      "WEIR_EVENT_TOO_LARGE",
+      `Event for topic "${topic}" is ${size} bytes, over the limit of ${max} bytes. ` +
+        "Store large payloads elsewhere (an artifact or object store) and publish a reference.",
+    );
+  }
+}
+
+/** The event could not be encoded or breaks the event rules. */
+export class MalformedEventError extends StreamError {
+  override readonly name = "MalformedEventError";
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super("WEIR_MALFORMED_EVENT", `Malformed event: ${detail}`, options);
+  }
+}
+
+/** The server refused the API key (or none was given while the server requires one). */
+export class UnauthorizedError extends StreamError {
+  override readonly name = "UnauthorizedError";
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super(
+      "WEIR_UNAUTHORIZED",
+      `${detail} Pass { apiKey } to connect() or set WEIR_API_KEY to the server's key.`,
+      options,
+    );
+  }
+}
+
+/** A call did not complete in time. */
+export class StreamTimeoutError extends StreamError {
+  override readonly name = "StreamTimeoutError";
+  constructor(what: string, ms: number, options?: { cause?: unknown }) {
+    super(
+      "WEIR_TIMEOUT",
+      `${what} did not complete within ${ms} ms. Check that the server is reachable; the call may be retried (use an idempotency key so that a retried publish is stored once).`,
+      { ...options, retryable: true },
+    );
+  }
+}
+
+/** The connection to the backend failed or was lost; retrying may succeed. */
+export class StreamConnectionError extends StreamError {
+  override readonly name = "StreamConnectionError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("WEIR_CONNECTION", message, { ...options, retryable: true });
+  }
+}
+
+/** The stream client was closed. */
+export class StreamClosedError extends StreamError {
+  override readonly name = "StreamClosedError";
+  constructor() {
+    super("WEIR_CLOSED", "The stream client is closed. Call connect() again to get a new one.");
+  }
+}
+
+/** The peer sent something the protocol does not allow. */
+export class StreamProtocolError extends StreamError {
+  override readonly name = "StreamProtocolError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("WEIR_PROTOCOL", message, options);
+  }
+}
+
+/** `connect({ url })` got an address no backend understands. */
+export class BadStreamUrlError extends StreamError {
+  override readonly name = "BadStreamUrlError";
+  constructor(url: string) {
+    super(
+      "WEIR_BAD_URL",
+      `Cannot use stream URL "${url}". Use "memory:", "nats://host:4222", or the Weir server's http(s):// or ws(s):// address.`,
+    );
+  }
+}

@@ -1,0 +1,242 @@
+import { TopicExistsError, TopicNotFoundError } from "../errors.js";
+import type { EncodedEvent } from "../core/encode-event.js";
+import { deadLetterTopic } from "../core/names.js";
+import type { PublishAck, StartPosition, TopicInfo, TopicOptions } from "../types.js";
+import type { GroupSource } from "./group-engine.js";
+import { GroupEngine } from "./group-engine.js";
+
+/** An event as the memory backend keeps it. */
+export interface MemoryEvent {
+  readonly offset: number;
+  readonly id: string;
+  readonly topic: string;
+  readonly data: Uint8Array;
+  readonly mimetype: string;
+  readonly typeName: string | undefined;
+  readonly typeVersion: number | undefined;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly createdAt: number;
+  readonly size: number;
+}
+
+class MemoryTopic implements GroupSource<MemoryEvent> {
+  events: MemoryEvent[] = [];
+  nextOffset = 1;
+  bytes = 0;
+  readonly dedupe = new Map<string, { offset: number; id: string; at: number }>();
+  readonly groups = new Map<string, GroupEngine<MemoryEvent>>();
+
+  constructor(
+    readonly name: string,
+    readonly options: TopicOptions,
+  ) {}
+
+  firstOffset(): number {
+    return this.events[0]?.offset ?? this.nextOffset;
+  }
+  lastOffset(): number {
+    return this.nextOffset - 1;
+  }
+  read(from: number, limit: number): MemoryEvent[] {
+    const start = Math.max(0, from - this.firstOffset());
+    return this.events.slice(start, start + limit);
+  }
+  get(offset: number): MemoryEvent | undefined {
+    return this.events[offset - this.firstOffset()];
+  }
+
+  trim(now: number): void {
+    const { maxAgeMs, maxBytes } = this.options;
+    let drop = 0;
+    let bytes = this.bytes;
+    while (drop < this.events.length) {
+      const event = this.events[drop] as MemoryEvent;
+      const old = maxAgeMs !== undefined && event.createdAt < now - maxAgeMs;
+      const big = maxBytes !== undefined && bytes > maxBytes;
+      if (!old && !big) break;
+      bytes -= event.size;
+      drop++;
+    }
+    if (drop > 0) {
+      this.events = this.events.slice(drop);
+      this.bytes = bytes;
+      for (const group of this.groups.values()) group.trimmedTo(this.firstOffset());
+    }
+    const window = this.options.dedupeWindowMs ?? 120_000;
+    for (const [key, entry] of this.dedupe) {
+      if (entry.at >= now - window) break;
+      this.dedupe.delete(key);
+    }
+  }
+
+  info(): TopicInfo {
+    this.trim(Date.now());
+    return {
+      name: this.name,
+      eventCount: this.events.length,
+      firstOffset: this.events.length > 0 ? this.firstOffset() : 0,
+      lastOffset: this.lastOffset(),
+      bytes: this.bytes,
+      maxAgeMs: this.options.maxAgeMs,
+      maxBytes: this.options.maxBytes,
+      groups: [...this.groups.values()]
+        .filter((group) => !group.name.startsWith("~"))
+        .map((group) => ({
+          name: group.name,
+          ackedOffset: group.floor,
+          pending: group.pendingCount,
+          lag: group.lag(),
+        })),
+    };
+  }
+}
+
+/**
+ * An in-process event log with the full contract (groups, redelivery, dead letters, dedupe).
+ * Brokers are shared by URL inside one process, so `connect({ url: "memory:" })` twice sees the same topics.
+ */
+export class MemoryBroker {
+  static readonly #brokers = new Map<string, MemoryBroker>();
+  readonly #topics = new Map<string, MemoryTopic>();
+
+  /** The broker registered under `name` ("" for the default `memory:`). */
+  static named(name: string): MemoryBroker {
+    let broker = MemoryBroker.#brokers.get(name);
+    if (!broker) {
+      broker = new MemoryBroker();
+      MemoryBroker.#brokers.set(name, broker);
+    }
+    return broker;
+  }
+
+  topic(name: string): MemoryTopic {
+    const topic = this.#topics.get(name);
+    if (!topic) throw new TopicNotFoundError(name, [...this.#topics.keys()]);
+    return topic;
+  }
+
+  createTopic(name: string, options: TopicOptions, ifMissing: boolean): TopicInfo {
+    const existing = this.#topics.get(name);
+    if (existing) {
+      if (ifMissing) return existing.info();
+      throw new TopicExistsError(name);
+    }
+    const topic = new MemoryTopic(name, options);
+    this.#topics.set(name, topic);
+    return topic.info();
+  }
+
+  listTopics(): TopicInfo[] {
+    return [...this.#topics.values()].map((topic) => topic.info());
+  }
+
+  deleteTopic(name: string): void {
+    const topic = this.topic(name);
+    for (const group of topic.groups.values()) group.stop();
+    this.#topics.delete(name);
+  }
+
+  publish(
+    name: string,
+    events: readonly EncodedEvent[],
+    extraMetadata?: Record<string, string>,
+  ): PublishAck[] {
+    const topic = this.topic(name);
+    const now = Date.now();
+    topic.trim(now);
+    const acks: PublishAck[] = [];
+    for (const event of events) {
+      if (event.idempotencyKey !== undefined) {
+        const seen = topic.dedupe.get(event.idempotencyKey);
+        if (seen) {
+          acks.push({
+            id: seen.id,
+            topic: name,
+            offset: seen.offset,
+            committedAt: new Date(now),
+            duplicate: true,
+          });
+          continue;
+        }
+      }
+      const stored: MemoryEvent = {
+        offset: topic.nextOffset++,
+        id: event.id,
+        topic: name,
+        data: event.data,
+        mimetype: event.mimetype,
+        typeName: event.typeName,
+        typeVersion: event.typeVersion,
+        metadata: { ...event.metadata, ...extraMetadata },
+        createdAt: now,
+        size: event.size,
+      };
+      topic.events.push(stored);
+      topic.bytes += stored.size;
+      if (event.idempotencyKey !== undefined)
+        topic.dedupe.set(event.idempotencyKey, { offset: stored.offset, id: stored.id, at: now });
+      acks.push({
+        id: stored.id,
+        topic: name,
+        offset: stored.offset,
+        committedAt: new Date(now),
+        duplicate: false,
+      });
+    }
+    topic.trim(now);
+    for (const group of topic.groups.values()) group.pump();
+    return acks;
+  }
+
+  /** The group named `name` (created at `from` when new); ephemeral groups start with "~". */
+  group(topicName: string, name: string, from: StartPosition): GroupEngine<MemoryEvent> {
+    const topic = this.topic(topicName);
+    let group = topic.groups.get(name);
+    if (!group) {
+      const floor =
+        from === "earliest"
+          ? topic.firstOffset() - 1
+          : from === "latest"
+            ? topic.lastOffset()
+            : Math.max(from.offset, 1) - 1;
+      group = new GroupEngine<MemoryEvent>(name, topic, floor, (event, reason, count) =>
+        this.#deadLetter(event, reason, count),
+      );
+      topic.groups.set(name, group);
+    }
+    return group;
+  }
+
+  dropGroup(topicName: string, name: string): void {
+    const topic = this.#topics.get(topicName);
+    topic?.groups.get(name)?.stop();
+    topic?.groups.delete(name);
+  }
+
+  #deadLetter(event: MemoryEvent, reason: string, count: number): void {
+    const target = deadLetterTopic(event.topic);
+    this.createTopic(target, {}, true);
+    this.publish(
+      target,
+      [
+        {
+          id: event.id,
+          data: event.data,
+          text: undefined,
+          mimetype: event.mimetype,
+          typeName: event.typeName,
+          typeVersion: event.typeVersion,
+          metadata: event.metadata,
+          idempotencyKey: undefined,
+          size: event.size,
+        },
+      ],
+      {
+        "weir-dead-letter-reason": reason,
+        "weir-source-topic": event.topic,
+        "weir-source-offset": String(event.offset),
+        "weir-delivery-count": String(count),
+      },
+    );
+  }
+}

@@ -1,0 +1,140 @@
+import { randomUUID } from "node:crypto";
+
+import { BaseStream, DEFAULT_MAX_EVENT_BYTES } from "../core/base-stream.js";
+import type { ResolvedSubscribeOptions } from "../core/base-stream.js";
+import type { EncodedEvent } from "../core/encode-event.js";
+import { EventQueue } from "../core/event-queue.js";
+import { ReceivedEvent } from "../core/received-event.js";
+import type { Settler } from "../core/received-event.js";
+import type { PublishAck, StreamEvent, Subscription, TopicInfo, TopicOptions } from "../types.js";
+import type { GroupEngine, GroupMember } from "./group-engine.js";
+import { MemoryBroker } from "./memory-broker.js";
+import type { MemoryEvent } from "./memory-broker.js";
+
+class MemorySubscription implements Subscription, GroupMember<MemoryEvent>, Settler {
+  inFlight = 0;
+  readonly maxInFlight: number;
+  readonly ackWaitMs: number;
+  readonly maxDeliver: number;
+  readonly #queue: EventQueue<StreamEvent>;
+  #engine: GroupEngine<MemoryEvent> | undefined;
+  #closed = false;
+
+  constructor(
+    readonly topic: string,
+    readonly group: string | undefined,
+    options: ResolvedSubscribeOptions,
+    broker: MemoryBroker,
+    private readonly onClose: (subscription: MemorySubscription) => void,
+  ) {
+    this.maxInFlight = options.maxInFlight;
+    this.ackWaitMs = options.ackWaitMs;
+    this.maxDeliver = options.maxDeliver;
+    this.#queue = new EventQueue(() => this.close());
+    const groupName = group ?? `~${randomUUID()}`;
+    try {
+      this.#engine = broker.group(topic, groupName, options.from);
+    } catch (error) {
+      this.#queue.end(error);
+      return;
+    }
+    options.signal?.addEventListener("abort", () => void this.close(), { once: true });
+    if (options.signal?.aborted) {
+      void this.close();
+      return;
+    }
+    // Deliver on the next tick so that the caller can start iterating first.
+    queueMicrotask(() => {
+      if (!this.#closed) this.#engine?.addMember(this);
+    });
+    if (group === undefined) this.#ephemeral = () => broker.dropGroup(topic, groupName);
+  }
+
+  #ephemeral: (() => void) | undefined;
+
+  deliver(event: MemoryEvent, deliveryCount: number): void {
+    this.#queue.push(
+      new ReceivedEvent(
+        {
+          id: event.id,
+          topic: event.topic,
+          offset: event.offset,
+          data: event.data,
+          mimetype: event.mimetype,
+          typeName: event.typeName,
+          typeVersion: event.typeVersion,
+          metadata: event.metadata,
+          createdAt: new Date(event.createdAt),
+          deliveryCount,
+        },
+        this,
+      ),
+    );
+  }
+
+  ack(event: ReceivedEvent): Promise<void> {
+    this.#engine?.ack(event.offset);
+    return Promise.resolve();
+  }
+
+  nack(event: ReceivedEvent, delayMs: number): Promise<void> {
+    this.#engine?.nack(event.offset, delayMs);
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#closed = true;
+    this.#queue.drain();
+    this.#engine?.removeMember(this);
+    this.#ephemeral?.();
+    this.#queue.end();
+    this.onClose(this);
+    return Promise.resolve();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<StreamEvent> {
+    return this.#queue[Symbol.asyncIterator]();
+  }
+}
+
+/** The in-process backend (`memory:`), with the same contract as the others; for tests. */
+export class MemoryStream extends BaseStream {
+  readonly backend = "memory" as const;
+  readonly maxEventBytes: number;
+  readonly #broker: MemoryBroker;
+  readonly #subscriptions = new Set<MemorySubscription>();
+
+  constructor(name = "", maxEventBytes = DEFAULT_MAX_EVENT_BYTES) {
+    super();
+    this.#broker = MemoryBroker.named(name);
+    this.maxEventBytes = maxEventBytes;
+  }
+
+  protected doCreateTopic(name: string, options: TopicOptions, ifMissing: boolean): Promise<TopicInfo> {
+    return Promise.resolve(this.#broker.createTopic(name, options, ifMissing));
+  }
+  protected doListTopics(): Promise<TopicInfo[]> {
+    return Promise.resolve(this.#broker.listTopics());
+  }
+  protected doTopicInfo(name: string): Promise<TopicInfo> {
+    return Promise.resolve(this.#broker.topic(name).info());
+  }
+  protected doDeleteTopic(name: string): Promise<void> {
+    this.#broker.deleteTopic(name);
+    return Promise.resolve();
+  }
+  protected doPublish(topic: string, events: EncodedEvent[]): Promise<PublishAck[]> {
+    return Promise.resolve(this.#broker.publish(topic, events));
+  }
+  protected doSubscribe(topic: string, options: ResolvedSubscribeOptions): Subscription {
+    const subscription = new MemorySubscription(topic, options.group, options, this.#broker, (sub) =>
+      this.#subscriptions.delete(sub),
+    );
+    this.#subscriptions.add(subscription);
+    return subscription;
+  }
+  protected async doClose(): Promise<void> {
+    await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
+  }
+}

@@ -1,0 +1,148 @@
+/** What a publisher hands to {@link Stream.publish}. */
+export interface EventInput {
+  /**
+   * The payload: a `Uint8Array` is stored as it is, a string as UTF-8, anything else as JSON.
+   */
+  readonly data: unknown;
+  /** @default "application/octet-stream" for bytes, "text/plain" for strings, "application/json" otherwise */
+  readonly mimetype?: string;
+  /** Name of the event's schema, e.g. `"yelp.review"`. */
+  readonly typeName?: string;
+  /** Version of the event's schema (a non-negative integer). */
+  readonly typeVersion?: number;
+  /** String key/value pairs carried with the event. */
+  readonly metadata?: Readonly<Record<string, string>>;
+  /** Client-chosen event id (UUID). @default a random UUID */
+  readonly id?: string;
+  /** Per-event idempotency key; overrides the one in {@link PublishOptions}. */
+  readonly idempotencyKey?: string;
+}
+
+/** Options of one publish call. */
+export interface PublishOptions {
+  /**
+   * A publish with the same key inside the topic's dedupe window is stored once and answered with
+   * the first ack. For an array the key of event `i` is `${idempotencyKey}:${i}`.
+   */
+  readonly idempotencyKey?: string;
+  /** @default 30000 */
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** The answer to a publish: the event is durable once this resolves. */
+export interface PublishAck {
+  readonly id: string;
+  readonly topic: string;
+  readonly offset: number;
+  readonly committedAt: Date;
+  /** `true` when an event with the same idempotency key had already been stored. */
+  readonly duplicate: boolean;
+}
+
+/** Where a new group (or an ephemeral subscription) starts. Ignored when the group exists. */
+export type StartPosition = "earliest" | "latest" | { readonly offset: number };
+
+/** Options of {@link Stream.subscribe}. */
+export interface SubscribeOptions {
+  /** Durable consumer group; members share the work and its committed position. Omit for an ephemeral reader. */
+  readonly group?: string;
+  /** @default "earliest" */
+  readonly from?: StartPosition;
+  /** An unacknowledged event is redelivered after this long. @default 30000 */
+  readonly ackWaitMs?: number;
+  /** After this many deliveries an event goes to `<topic>.dead-letter`. @default 5 */
+  readonly maxDeliver?: number;
+  /** Unacknowledged events this subscriber may hold at once (flow control). @default 1000 */
+  readonly maxInFlight?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** A stored event as a subscriber sees it. */
+export interface StreamEvent {
+  readonly id: string;
+  readonly topic: string;
+  readonly offset: number;
+  readonly data: Uint8Array;
+  readonly mimetype: string;
+  readonly typeName: string | undefined;
+  readonly typeVersion: number | undefined;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly createdAt: Date;
+  /** 1 on the first delivery. */
+  readonly deliveryCount: number;
+  /** Parses `data` as JSON. */
+  json<T = unknown>(): T;
+  /** Decodes `data` as UTF-8. */
+  text(): string;
+  /** Marks the event done for the group. */
+  ack(): Promise<void>;
+  /** Asks for a redelivery, after `delayMs` (default 0). */
+  nack(options?: { readonly delayMs?: number }): Promise<void>;
+}
+
+/** An open subscription: iterate it; `close()` stops it (unacked events are redelivered later). */
+export interface Subscription extends AsyncIterable<StreamEvent> {
+  readonly topic: string;
+  readonly group: string | undefined;
+  close(): Promise<void>;
+}
+
+/** Settings of a topic. */
+export interface TopicOptions {
+  /** Events older than this are removed. @default unlimited */
+  readonly maxAgeMs?: number;
+  /** Oldest events are removed while the topic holds more bytes. @default unlimited */
+  readonly maxBytes?: number;
+  /** NATS only: replicas of the JetStream stream. @default 1 */
+  readonly replicas?: number;
+  /** How long an idempotency key is remembered. @default 120000 (embedded: as long as the event is retained) */
+  readonly dedupeWindowMs?: number;
+}
+
+/** A consumer group as seen by {@link Stream.topicInfo}. */
+export interface GroupInfo {
+  readonly name: string;
+  /** Every event at or below this offset is acknowledged. */
+  readonly ackedOffset: number;
+  /** Events delivered and not yet acknowledged. */
+  readonly pending: number;
+  /** Events after `ackedOffset` still to be acknowledged. */
+  readonly lag: number;
+}
+
+/** What a topic holds. */
+export interface TopicInfo {
+  readonly name: string;
+  readonly eventCount: number;
+  /** 0 when empty. */
+  readonly firstOffset: number;
+  /** 0 when nothing was ever published. */
+  readonly lastOffset: number;
+  readonly bytes: number;
+  readonly maxAgeMs: number | undefined;
+  readonly maxBytes: number | undefined;
+  readonly groups: readonly GroupInfo[];
+}
+
+/** The backend behind a {@link Stream}. */
+export type StreamBackend = "memory" | "embedded" | "nats";
+
+/**
+ * A connection to an event backend. Obtain one with `connect()`.
+ */
+export interface Stream {
+  readonly backend: StreamBackend;
+  /** Largest encoded event this backend accepts, in bytes. */
+  readonly maxEventBytes: number;
+  createTopic(name: string, options?: TopicOptions): Promise<TopicInfo>;
+  ensureTopic(name: string, options?: TopicOptions): Promise<TopicInfo>;
+  listTopics(): Promise<TopicInfo[]>;
+  topicInfo(name: string): Promise<TopicInfo>;
+  deleteTopic(name: string): Promise<void>;
+  publish(topic: string, event: EventInput, options?: PublishOptions): Promise<PublishAck>;
+  publish(topic: string, events: readonly EventInput[], options?: PublishOptions): Promise<PublishAck[]>;
+  subscribe(topic: string, options?: SubscribeOptions): Subscription;
+  /** Stops intake, waits for in-flight publishes and acks (up to `graceMs`), then closes. */
+  close(options?: { readonly graceMs?: number }): Promise<void>;
+}

@@ -1,0 +1,106 @@
+import type { RunListQuery } from "@weir/protocol";
+
+import { ApiError } from "../errors.js";
+import { itemsOf, normalizeTopic, normalizeTopicEvent } from "./normalize.js";
+import type {
+  Artifact,
+  FlowSummary,
+  LogLine,
+  MetricSeries,
+  Page,
+  Run,
+  StateHistoryEntry,
+  Stats,
+  Topic,
+  TopicEvent,
+} from "./types.js";
+
+export type Query = Record<string, string | number | readonly string[] | undefined | null>;
+
+/** Builds `path?query`, dropping empty values and repeating array values. */
+export function withQuery(path: string, query: Query = {}): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === null || value === "") continue;
+    if (Array.isArray(value)) {
+      if (value.length > 0) params.set(key, value.join(","));
+    } else params.set(key, String(value));
+  }
+  const qs = params.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
+/**
+ * GETs a JSON document from the Weir API.
+ * @example const run = await getJson("/api/runs/123");
+ */
+export async function getJson(path: string, signal?: AbortSignal): Promise<unknown> {
+  const res = await fetch(path, { signal, headers: { accept: "application/json" } });
+  if (!res.ok) {
+    let code = `HTTP_${res.status}`;
+    let message = `${path} answered ${res.status} ${res.statusText}`;
+    try {
+      const body = (await res.json()) as { error?: { code?: string; message?: string } };
+      if (body.error?.code) code = body.error.code;
+      if (body.error?.message) message = body.error.message;
+    } catch {
+      // not JSON: keep the status line
+    }
+    throw new ApiError(res.status, code, message);
+  }
+  return res.json();
+}
+
+function page<T>(raw: unknown): Page<T> {
+  const o = raw as Partial<Page<T>>;
+  const items = o.items ?? [];
+  return {
+    items,
+    nextCursor: o.nextCursor ?? null,
+    total: o.total ?? items.length,
+    totalCapped: o.totalCapped ?? false,
+  };
+}
+
+/** `GET /api/runs` filters; `cursor: null` asks for the first page. */
+export type RunQuery = Omit<RunListQuery, "cursor" | "state" | "limit"> & {
+  state?: readonly string[];
+  limit?: number;
+  cursor?: string | null;
+};
+
+const enc = encodeURIComponent;
+
+/** The typed Weir API calls the dashboard makes. */
+export const api = {
+  runs: async (query: RunQuery, signal?: AbortSignal): Promise<Page<Run>> =>
+    page<Run>(await getJson(withQuery("/api/runs", { ...query }), signal)),
+  run: async (id: string, signal?: AbortSignal): Promise<Run> =>
+    (await getJson(`/api/runs/${enc(id)}`, signal)) as Run,
+  states: async (id: string, signal?: AbortSignal): Promise<StateHistoryEntry[]> =>
+    itemsOf(await getJson(`/api/runs/${enc(id)}/states`, signal)) as StateHistoryEntry[],
+  logs: async (
+    id: string,
+    query: { level?: string; order?: "asc" | "desc"; q?: string; limit?: number; cursor?: string | null },
+    signal?: AbortSignal,
+  ): Promise<Page<LogLine>> =>
+    page<LogLine>(await getJson(withQuery(`/api/runs/${enc(id)}/logs`, query), signal)),
+  metrics: async (id: string, signal?: AbortSignal): Promise<MetricSeries[]> =>
+    itemsOf(await getJson(`/api/runs/${enc(id)}/metrics`, signal)) as MetricSeries[],
+  artifacts: async (id: string, signal?: AbortSignal): Promise<Artifact[]> =>
+    itemsOf(await getJson(`/api/runs/${enc(id)}/artifacts`, signal)) as Artifact[],
+  flows: async (signal?: AbortSignal): Promise<FlowSummary[]> =>
+    itemsOf(await getJson("/api/flows", signal)) as FlowSummary[],
+  stats: async (query: { since?: string; until?: string }, signal?: AbortSignal): Promise<Stats> =>
+    (await getJson(withQuery("/api/stats", query), signal)) as Stats,
+  topics: async (signal?: AbortSignal): Promise<Topic[]> =>
+    itemsOf(await getJson("/api/topics", signal)).map(normalizeTopic),
+  topicEvents: async (
+    name: string,
+    query: { from?: number; limit?: number },
+    signal?: AbortSignal,
+  ): Promise<TopicEvent[]> =>
+    itemsOf(await getJson(withQuery(`/api/topics/${enc(name)}/events`, query), signal)).map(
+      normalizeTopicEvent,
+    ),
+};

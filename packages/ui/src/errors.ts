@@ -1,0 +1,12 @@
+/** An API call failed; `code` is the server's `WEIR_…` code when it sent one. */
+export class ApiError extends Error {
+  override readonly name = "ApiError";
+  readonly code: string;
+  readonly status: number;
+
+  constructor(status: number, code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.status = status;
+    this.code = code;
+  }
+}
