@@ -8,7 +8,7 @@ import WebSocket from "ws";
 import { startServer } from "../start-server.js";
 import type { WeirServer } from "../start-server.js";
 import { EventLog } from "./event-log.js";
-import type { ServerFrame } from "./frames.js";
+import type { ServerFrame } from "@weir/protocol/stream";
 
 /** A raw protocol client: sends frames, collects what comes back. */
 class RawClient {

@@ -3,8 +3,8 @@ import { randomUUID } from "node:crypto";
 import { EventLogError } from "./event-log-error.js";
 import { EventStore } from "./event-store.js";
 import type { Durability, NewEvent, StoredEvent } from "./event-store.js";
-import { GroupEngine } from "./group-engine.js";
-import type { WireStart } from "./frames.js";
+import { GroupEngine } from "@weir/protocol/stream";
+import type { WireStart } from "@weir/protocol/stream";
 import { TopicState } from "./topic-state.js";
 
 /** The answer to one publish request once its transaction committed. */

@@ -5,9 +5,9 @@ import type { WebSocket } from "ws";
 import { EventLogError, assertName } from "./event-log-error.js";
 import type { EventLog } from "./event-log.js";
 import type { NewEvent, StoredEvent } from "./event-store.js";
-import type { ClientFrame, ServerFrame, WireStart } from "./frames.js";
-import { PROTOCOL_VERSION } from "./frames.js";
-import type { GroupEngine, GroupMember } from "./group-engine.js";
+import type { ClientFrame, ServerFrame, WireStart } from "@weir/protocol/stream";
+import { PROTOCOL_VERSION } from "@weir/protocol/stream";
+import type { GroupEngine, GroupMember } from "@weir/protocol/stream";
 
 /** Limits of one connection. */
 export interface ConnectionLimits {

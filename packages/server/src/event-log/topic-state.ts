@@ -1,5 +1,5 @@
 import type { EventStore, StoredEvent, TopicRow } from "./event-store.js";
-import type { GroupEngine, GroupSource } from "./group-engine.js";
+import type { GroupEngine, GroupSource } from "@weir/protocol/stream";
 
 const RATE_WINDOW_S = 10;
 

@@ -6,7 +6,7 @@ import { StreamProtocolError } from "../errors.js";
 import type { StreamError } from "../errors.js";
 import type { PublishAck, Subscription, TopicInfo, TopicOptions } from "../types.js";
 import { EmbeddedSubscription } from "./embedded-subscription.js";
-import type { ServerFrame, WireEventIn } from "./frames.js";
+import type { ServerFrame, WireEventIn } from "@weir/protocol/stream";
 import { WsLink, errorFromFrame } from "./ws-link.js";
 
 /** Options of {@link EmbeddedStream.open}. */

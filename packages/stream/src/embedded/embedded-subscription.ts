@@ -5,7 +5,7 @@ import type { ResolvedSubscribeOptions } from "../core/base-stream.js";
 import { backoffDelay, sleep } from "../core/retry-policy.js";
 import type { StreamError } from "../errors.js";
 import type { StreamEvent, Subscription } from "../types.js";
-import type { WireEventOut, WireStart } from "./frames.js";
+import type { WireEventOut, WireStart } from "@weir/protocol/stream";
 import type { WsLink } from "./ws-link.js";
 import { errorFromFrame } from "./ws-link.js";
 

@@ -12,7 +12,7 @@ import {
   MalformedEventError,
   InvalidTopicNameError,
 } from "../errors.js";
-import type { ClientFrame, ServerFrame } from "./frames.js";
+import type { ClientFrame, ServerFrame } from "@weir/protocol/stream";
 
 interface PendingRequest {
   resolve(frame: ServerFrame): void;

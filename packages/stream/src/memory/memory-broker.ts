@@ -2,8 +2,8 @@ import { TopicExistsError, TopicNotFoundError } from "../errors.js";
 import type { EncodedEvent } from "../core/encode-event.js";
 import { deadLetterTopic } from "../core/names.js";
 import type { PublishAck, StartPosition, TopicInfo, TopicOptions } from "../types.js";
-import type { GroupSource } from "./group-engine.js";
-import { GroupEngine } from "./group-engine.js";
+import type { GroupSource } from "@weir/protocol/stream";
+import { GroupEngine } from "@weir/protocol/stream";
 
 /** An event as the memory backend keeps it. */
 export interface MemoryEvent {

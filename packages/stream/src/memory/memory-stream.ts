@@ -7,7 +7,7 @@ import { EventQueue } from "../core/event-queue.js";
 import { ReceivedEvent } from "../core/received-event.js";
 import type { Settler } from "../core/received-event.js";
 import type { PublishAck, StreamEvent, Subscription, TopicInfo, TopicOptions } from "../types.js";
-import type { GroupEngine, GroupMember } from "./group-engine.js";
+import type { GroupEngine, GroupMember } from "@weir/protocol/stream";
 import { MemoryBroker } from "./memory-broker.js";
 import type { MemoryEvent } from "./memory-broker.js";
 

@@ -1,6 +1,6 @@
 /**
- * The consumer-group state machine of the memory backend (the embedded server keeps the same
- * algorithm next to its SQLite log). A group has an ack floor (every offset ≤ floor is done), the
+ * The consumer-group state machine shared by the embedded event log of the Weir server and the
+ * memory backend of `@weir/stream`, so both give a group the same semantics. A group has an ack floor (every offset ≤ floor is done), the
  * set of offsets acknowledged above it, a cursor (next offset never delivered), the pending
  * deliveries with their deadlines, and events waiting for redelivery.
  */

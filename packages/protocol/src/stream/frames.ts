@@ -1,9 +1,8 @@
 /**
  * The WebSocket protocol between `@weir/stream` and the Weir server's event log (`GET /api/stream`).
  * Text frames of compact JSON; publishes and deliveries are batched (many events per frame), acks
- * are batched per subscription, so no event needs its own round trip. Keep identical to the client's
- * copy of these types in `packages/stream/src/embedded/frames.ts` (the two packages may not import
- * each other); see docs/stream.md.
+ * are batched per subscription, so no event needs its own round trip. Both ends import these types
+ * from `@weir/protocol/stream`; see docs/stream.md.
  */
 
 /** Protocol version announced in `hello`. */

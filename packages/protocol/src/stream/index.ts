@@ -1,0 +1,6 @@
+/**
+ * The event-log side of the protocol: WebSocket frames and the consumer-group state machine.
+ * A separate entry point (`@weir/protocol/stream`) so that stream clients do not load zod.
+ */
+export * from "./frames.js";
+export * from "./group-engine.js";
