@@ -30,7 +30,7 @@ describe("flow run states", () => {
   it("records a successful run Running → Completed with its parameters and returns the result", async () => {
     let runId = "";
     const add = flow(
-      { name: "add", tags: ["math"], version: "1.2.0" },
+      { name: "add", tags: ["math"], version: "1.2.0", description: "Adds two numbers." },
       (params: { a: number; b: number }, ctx) => {
         runId = ctx.runId;
         return params.a + params.b;
@@ -44,6 +44,8 @@ describe("flow run states", () => {
       state: "Completed",
       parameters: { a: 2, b: 3 },
       tags: ["math"],
+      version: "1.2.0",
+      description: "Adds two numbers.",
     });
     expect(run.name).toMatch(/^[a-z]+-[a-z]+$/);
     expect(await getStates(server.url, runId)).toEqual(["Running", "Completed"]);

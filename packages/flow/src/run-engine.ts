@@ -84,6 +84,7 @@ export async function executeRun<P, R>(spec: RunSpec<P, R>, input: P): Promise<R
       ...(parameters === undefined ? {} : { parameters }),
       ...(options.tags === undefined ? {} : { tags: options.tags }),
       ...(options.version === undefined ? {} : { version: options.version }),
+      ...(options.description === undefined ? {} : { description: options.description }),
       ...(heartbeatSeconds === undefined ? {} : { heartbeatIntervalSeconds: heartbeatSeconds }),
     },
   });

@@ -36,7 +36,7 @@ export interface ParameterSchema<P> {
 export interface RunOptions<P> {
   /** Flow or task name, shown on the dashboard and used as the checkpoint scope of a flow. */
   name: string;
-  /** What it does. Kept on the flow/task object (`f.options.description`); runs do not carry it (the API has no field for it). */
+  /** What it does; every run of it carries this text (shown with the run on the dashboard). */
   description?: string;
   /** Version of the code, recorded on each run. */
   version?: string;

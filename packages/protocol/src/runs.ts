@@ -30,6 +30,7 @@ export const createRunSchema = z.object({
     .max(50)
     .optional(),
   version: z.string().max(100).refine(noNul, "must not contain NUL characters").optional(),
+  description: z.string().max(2000).refine(noNul, "must not contain NUL characters").optional(),
   heartbeatIntervalSeconds: z.number().positive().max(86_400).optional(),
   state: z.enum(["Scheduled", "Pending", "Running"]).optional(),
   timestamp: timestampSchema.optional(),
@@ -53,6 +54,8 @@ export const runSchema = z.object({
   parameters: jsonObjectSchema,
   tags: z.array(z.string()),
   version: z.string().nullable(),
+  /** What the flow or task does (its `description` option). */
+  description: z.string().nullable(),
   state: stateTypeSchema,
   stateMessage: z.string().nullable(),
   stateTimestamp: z.string(),

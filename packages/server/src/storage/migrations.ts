@@ -176,6 +176,12 @@ const tagIndexWithRun: Migration = {
   },
 };
 
+const runDescription: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable("runs").addColumn("description", "text").execute();
+  },
+};
+
 /**
  * Brings the schema up to date (Kysely's migrator, its own `kysely_migration` tables, a lock so that
  * several replicas on PostgreSQL migrate once).
@@ -184,6 +190,7 @@ export async function migrateToLatest(db: Kysely<any>, dialect: "sqlite" | "post
   const migrations: Record<string, Migration> = {
     "0001-initial": initial(dialect),
     "0002-tag-index-with-run": tagIndexWithRun,
+    "0003-run-description": runDescription,
   };
   const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
   const migrator = new Migrator({

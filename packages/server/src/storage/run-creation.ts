@@ -22,12 +22,13 @@ export interface NewRun {
   parameters?: Record<string, unknown> | undefined;
   tags?: string[] | undefined;
   version?: string | undefined;
+  description?: string | undefined;
   heartbeatIntervalSeconds?: number | undefined;
   state?: "Scheduled" | "Pending" | "Running" | undefined;
   timestamp?: string | undefined;
 }
 
-/** Rows per multi-row INSERT (runs have 21 columns). */
+/** Rows per multi-row INSERT (runs have 22 columns). */
 const CHUNK = 500;
 
 function toRow(input: NewRun, now: number): RunsTable {
@@ -45,6 +46,7 @@ function toRow(input: NewRun, now: number): RunsTable {
     parameters: JSON.stringify(input.parameters ?? {}),
     tags: JSON.stringify([...new Set(input.tags ?? [])]),
     version: input.version ?? null,
+    description: input.description ?? null,
     state,
     state_message: null,
     state_time: at,

@@ -24,6 +24,7 @@ export function toRun(row: RunsTable): Run {
     parameters: parseJson<Record<string, unknown>>(row.parameters, {}),
     tags: parseJson<string[]>(row.tags, []),
     version: row.version,
+    description: row.description,
     state: row.state as StateType,
     stateMessage: row.state_message,
     stateTimestamp: iso(row.state_time) ?? "",

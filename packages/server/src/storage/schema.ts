@@ -11,6 +11,7 @@ export interface RunsTable {
   parameters: string;
   tags: string;
   version: string | null;
+  description: string | null;
   state: string;
   state_message: string | null;
   state_time: number;

@@ -131,6 +131,9 @@ describe.skipIf(chromiumPath.skip)("the dashboard in a real browser against a re
   it("shows only WARNING lines once the log level filter is set to warning", async () => {
     const page = await open(`#/runs/${seeded.monitor.id}`);
     await page.getByRole("heading", { name: /metrics-monitor/ }).waitFor();
+    expect(await page.locator(".run-description").innerText()).toBe(
+      "Warns when precision or recall falls below the threshold.",
+    );
     const lines = page.locator(".log-line");
     await lines.nth(16).waitFor();
     const before = await lines.evaluateAll((els) => els.map((e) => e.getAttribute("data-level")));

@@ -25,6 +25,7 @@ export class Seeder {
     name?: string;
     kind?: "flow" | "task";
     tags?: string[];
+    description?: string;
     parameters?: Record<string, unknown>;
     parentRunId?: string;
     flowRunId?: string;
@@ -193,6 +194,7 @@ export async function seedReferenceApp(s: Seeder): Promise<{
     flowName: "river-metrics-monitor",
     name: "metrics-monitor",
     tags: ["yelp", "monitor"],
+    description: "Warns when precision or recall falls below the threshold.",
     parameters: { topic: "river_metrics", threshold: 0.6 },
     timestamp: ago(2),
   });

@@ -68,6 +68,7 @@ export function RunPage({ id, theme }: { id: string; theme: string }): ReactNode
           <span className="sr-only">{r.flowName} › </span>
           {r.name}
         </h1>
+        {r.description && <p className="muted run-description">{r.description}</p>}
         <dl className="run-facts">
           <div>
             <dt>State</dt>
