@@ -262,4 +262,47 @@ describe("EventLog storage", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("serves recently committed events from memory exactly as the store holds them, minus what retention removed", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "weir-event-log-tail-"));
+    try {
+      const log = new EventLog({ dataDir: dir });
+      log.createTopic("tail", { maxBytes: 1000 }, false);
+      const topic = log.topic("tail");
+      const ev = (n: number) => ({
+        id: `t${n}`,
+        data: Buffer.from(JSON.stringify({ n })),
+        mimetype: "application/json",
+        typeName: n % 2 === 0 ? "even" : null,
+        typeVersion: n % 2 === 0 ? 2 : null,
+        metadata: n % 3 === 0 ? JSON.stringify({ k: String(n) }) : null,
+        idempotencyKey: null,
+        size: 100,
+      });
+      await new Promise((resolve) => log.publish(topic, [1, 2, 3, 4, 5, 6].map(ev), resolve));
+      await new Promise((resolve) => log.publish(topic, [7, 8, 9, 10, 11, 12].map(ev), resolve));
+      const cached = topic.read(1, 100);
+      expect(cached.map((event) => event.offset)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+      log.close();
+
+      const again = new EventLog({ dataDir: dir });
+      const fromStore = again.topic("tail").read(1, 100);
+      expect(cached).toEqual(fromStore);
+      expect(topic.get(9)).toEqual(again.topic("tail").get(9));
+      again.close();
+
+      const third = new EventLog({ dataDir: dir });
+      const live = third.topic("tail");
+      await new Promise((resolve) => third.publish(live, [13, 14].map(ev), resolve));
+      third.runRetention();
+      expect(third.summary(live)).toMatchObject({ firstOffset: 5, lastOffset: 14 });
+      expect(live.read(1, 3).map((event) => event.offset)).toEqual([5, 6, 7]);
+      expect(live.read(13, 100).map((event) => event.id)).toEqual(["t13", "t14"]);
+      expect(live.get(14)).toMatchObject({ id: "t14", typeName: "even", typeVersion: 2 });
+      expect(live.get(4)).toBeUndefined();
+      third.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

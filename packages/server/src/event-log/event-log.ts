@@ -221,6 +221,7 @@ export class EventLog {
       const result = this.#store.trim(topic.row.id, topic.first, topic.bytes, maxAgeMs, maxBytes, now);
       if (result.removedCount === 0) continue;
       topic.first = result.first;
+      topic.trimTail(result.first);
       topic.count -= result.removedCount;
       topic.bytes -= result.removedBytes;
       for (const group of topic.groups.values()) {
@@ -349,6 +350,7 @@ export class EventLog {
     for (const [topic, tally] of touched) {
       if (tally.count === 0) continue;
       if (topic.count === 0) topic.first = topic.next;
+      topic.remember(tally.rows, now);
       topic.next = tally.next;
       topic.count += tally.count;
       topic.bytes += tally.bytes;

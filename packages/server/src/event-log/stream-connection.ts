@@ -22,12 +22,24 @@ const LOW_WATER = 1024 * 1024;
 class MalformedFrame extends Error {}
 
 const TEXTUAL = /^(?:text\/|application\/(?:json|x-ndjson|xml|csv)\b|[^;]*\+json\b)/;
+/** Memo of TEXTUAL per mimetype (a topic rarely carries more than a few). */
+const textualMimetypes = new Map<string, boolean>();
+
+function isTextual(mimetype: string): boolean {
+  let textual = textualMimetypes.get(mimetype);
+  if (textual === undefined) {
+    textual = TEXTUAL.test(mimetype);
+    if (textualMimetypes.size >= 256) textualMimetypes.clear();
+    textualMimetypes.set(mimetype, textual);
+  }
+  return textual;
+}
 
 function wireOf(event: StoredEvent, deliveryCount: number): string {
   if (event.wire === undefined) {
     // JSON and text payloads travel as text (no base64 on either side); other bytes as base64.
     const payload =
-      TEXTUAL.test(event.mimetype) && isUtf8(event.data)
+      isTextual(event.mimetype) && isUtf8(event.data)
         ? `"s":${JSON.stringify(event.data.toString("utf8"))}`
         : `"d":"${event.data.toString("base64")}"`;
     let wire =
