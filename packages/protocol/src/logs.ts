@@ -2,11 +2,11 @@ import { z } from "zod";
 
 import { idSchema, jsonObjectSchema, pageQuerySchema, timestampSchema } from "./common.js";
 
-/** Log levels, lowest first. */
-export const LOG_LEVELS = ["debug", "info", "warning", "error", "critical"] as const;
+import { LOG_LEVELS } from "./vocabulary.js";
+import type { LogLevel } from "./vocabulary.js";
 
-/** A log level name. */
-export type LogLevel = (typeof LOG_LEVELS)[number];
+export { LOG_LEVELS };
+export type { LogLevel };
 
 /** Numeric levels (as Python's logging), stored so that `?level=` filters by "at least". */
 export const LOG_LEVEL_NUMBERS: Readonly<Record<LogLevel, number>> = {

@@ -1,41 +1,16 @@
 import { z } from "zod";
 
-/** Every state a flow run or task run can be in. */
-export const STATE_TYPES = [
-  "Scheduled",
-  "Late",
-  "Pending",
-  "Running",
-  "Retrying",
-  "AwaitingRetry",
-  "Completed",
-  "Failed",
-  "TimedOut",
-  "Crashed",
-  "Cancelling",
-  "Cancelled",
-] as const;
+import { STATE_TYPES, TERMINAL_STATES } from "./vocabulary.js";
+import type { StateType } from "./vocabulary.js";
 
-/**
- * The state of a run.
- * @example const s: StateType = "Running";
- */
-export type StateType = (typeof STATE_TYPES)[number];
+export { STATE_TYPES, TERMINAL_STATES };
+export type { StateType };
 
 /**
  * Zod schema of {@link StateType}.
  * @example stateTypeSchema.parse("Crashed");
  */
 export const stateTypeSchema = z.enum(STATE_TYPES);
-
-/** States a run never leaves. */
-export const TERMINAL_STATES: readonly StateType[] = [
-  "Completed",
-  "Failed",
-  "TimedOut",
-  "Crashed",
-  "Cancelled",
-];
 
 const TERMINAL = new Set<StateType>(TERMINAL_STATES);
 

@@ -1,9 +1,8 @@
 /**
- * The wire shapes the dashboard reads. Everything the server defines comes from `@weir/protocol`
- * as types only (the zod schemas stay out of the browser bundle); topics belong to the event log
- * and are described here.
+ * The wire shapes the dashboard reads. Everything the server defines comes from `@weir/protocol`:
+ * types only, plus the zod-free vocabularies of `@weir/protocol/vocabulary`, so the schemas stay out
+ * of the browser bundle. Topics belong to the event log and are described here.
  */
-import type { LogLevel, StateType } from "@weir/protocol";
 
 export type {
   Artifact,
@@ -20,37 +19,7 @@ export type {
   Stats,
 } from "@weir/protocol";
 
-/** Every state, in lifecycle order (a copy of the protocol's `STATE_TYPES`, which is a runtime value). */
-export const STATES = [
-  "Scheduled",
-  "Late",
-  "Pending",
-  "Running",
-  "Retrying",
-  "AwaitingRetry",
-  "Completed",
-  "Failed",
-  "TimedOut",
-  "Crashed",
-  "Cancelling",
-  "Cancelled",
-] as const satisfies readonly StateType[];
-
-export const TERMINAL_STATES: readonly StateType[] = [
-  "Completed",
-  "Failed",
-  "TimedOut",
-  "Crashed",
-  "Cancelled",
-];
-
-export const LOG_LEVELS = [
-  "debug",
-  "info",
-  "warning",
-  "error",
-  "critical",
-] as const satisfies readonly LogLevel[];
+export { LOG_LEVELS, STATE_TYPES as STATES, TERMINAL_STATES } from "@weir/protocol/vocabulary";
 
 export interface ConsumerGroup {
   name: string;
