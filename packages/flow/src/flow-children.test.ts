@@ -1,22 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeClient, configure, flow, task, WeirArgumentError, WeirCheckpointError } from "./index.js";
-import type { TestServer } from "./test-fixtures/harness.js";
-import { getAll, getJson, getRun, getStates, startTestServer, tempDir } from "./test-fixtures/harness.js";
+import { describe, expect, it } from "vitest";
+import { flow, task, WeirArgumentError, WeirCheckpointError } from "./index.js";
+import { getAll, getJson, getRun, getStates, useServerForFile } from "./test-fixtures/harness.js";
 import type { RunView } from "./test-fixtures/harness.js";
 
-let server: TestServer;
-const tmp = tempDir();
-
-beforeAll(async () => {
-  server = await startTestServer({ dataDir: `${tmp.dir}/server` });
-  configure({ apiUrl: server.url, home: `${tmp.dir}/client`, printLogs: false, batchIntervalMs: 100 });
-});
-
-afterAll(async () => {
-  await closeClient();
-  await server.close();
-  tmp.remove();
-});
+const server = useServerForFile();
 
 describe("child runs, task runs, checkpoints and artifacts", () => {
   it("records a flow called inside a flow as a child run of it", async () => {

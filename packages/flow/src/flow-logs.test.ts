@@ -1,31 +1,9 @@
 import { format } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  closeClient,
-  configure,
-  flow,
-  getRunLogger,
-  logMetric,
-  task,
-  WeirArgumentError,
-  WeirNotInRunError,
-} from "./index.js";
-import type { TestServer } from "./test-fixtures/harness.js";
-import { getJson, getLogs, startTestServer, tempDir } from "./test-fixtures/harness.js";
+import { describe, expect, it } from "vitest";
+import { flow, getRunLogger, logMetric, task, WeirArgumentError, WeirNotInRunError } from "./index.js";
+import { getJson, getLogs, useServerForFile } from "./test-fixtures/harness.js";
 
-let server: TestServer;
-const tmp = tempDir();
-
-beforeAll(async () => {
-  server = await startTestServer({ dataDir: `${tmp.dir}/server` });
-  configure({ apiUrl: server.url, home: `${tmp.dir}/client`, printLogs: false, batchIntervalMs: 100 });
-});
-
-afterAll(async () => {
-  await closeClient();
-  await server.close();
-  tmp.remove();
-});
+const server = useServerForFile();
 
 describe("run logs and metrics", () => {
   it("captures console.log inside a logPrints flow as run logs, and still prints it", async () => {

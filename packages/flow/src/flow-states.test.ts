@@ -1,30 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  closeClient,
-  configure,
-  flow,
-  task,
-  WeirArgumentError,
-  WeirParameterError,
-  WeirTimeoutError,
-} from "./index.js";
+import { describe, expect, it } from "vitest";
+import { flow, task, WeirArgumentError, WeirParameterError, WeirTimeoutError } from "./index.js";
 import type { RunHookEvent } from "./index.js";
-import type { TestServer } from "./test-fixtures/harness.js";
-import { getRun, getStates, startTestServer, tempDir } from "./test-fixtures/harness.js";
+import { getRun, getStates, useServerForFile } from "./test-fixtures/harness.js";
 
-let server: TestServer;
-const tmp = tempDir();
-
-beforeAll(async () => {
-  server = await startTestServer({ dataDir: `${tmp.dir}/server` });
-  configure({ apiUrl: server.url, home: `${tmp.dir}/client`, printLogs: false, batchIntervalMs: 100 });
-});
-
-afterAll(async () => {
-  await closeClient();
-  await server.close();
-  tmp.remove();
-});
+const server = useServerForFile();
 
 describe("flow run states", () => {
   it("records a successful run Running → Completed with its parameters and returns the result", async () => {

@@ -10,6 +10,9 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { startServer } from "@weir/server";
+import { afterAll, beforeAll } from "vitest";
+
+import { closeClient, configure } from "../index.js";
 
 export interface TestServer {
   url: string;
@@ -39,6 +42,30 @@ export async function startTestServer(options: {
       : { livenessCheckIntervalMs: options.livenessCheckIntervalMs }),
   });
   return { url: server.url, port: server.port, dataDir: options.dataDir, close: () => server.close() };
+}
+
+/**
+ * Starts a server before the calling file's tests and points the client at it (spool under a temp
+ * home, batches every 100 ms); closes both after. Call at the top level of a test file.
+ */
+export function useServerForFile(): { readonly url: string } {
+  const tmp = tempDir();
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    server = await startTestServer({ dataDir: `${tmp.dir}/server` });
+    configure({ apiUrl: server.url, home: `${tmp.dir}/client`, printLogs: false, batchIntervalMs: 100 });
+  });
+  afterAll(async () => {
+    await closeClient();
+    await server?.close();
+    tmp.remove();
+  });
+  return {
+    get url(): string {
+      if (server === undefined) throw new Error("the test server starts in beforeAll");
+      return server.url;
+    },
+  };
 }
 
 /** GET a JSON document from the API (`path` starts with /api). */
