@@ -13,6 +13,13 @@ export abstract class BaseNB {
   protected readonly labelIndex = new Map<Label, number>();
   /** Times each class was learnt, aligned with `labels`. */
   protected readonly classCounts: number[] = [];
+  /** Feature name → its column in `counts`. */
+  protected readonly featureIndex = new Map<string, number>();
+  /** Features in first-seen order (column order). */
+  protected readonly featureNames: string[] = [];
+  /** `counts[c][f]`: what class `c` learnt of feature `f`; columns grow by doubling `capacity`. */
+  protected counts: Float64Array[] = [];
+  protected capacity = 64;
   private jllScratch = new Float64Array(4);
   /** @internal Incremented whenever the model changes, so that callers can cache predictions. */
   revision = 0;
@@ -109,9 +116,26 @@ export abstract class BaseNB {
       this.labels.push(y);
       this.labelIndex.set(y, i);
       this.classCounts.push(0);
+      this.counts.push(new Float64Array(this.capacity));
       this.addClass();
     }
     return i;
+  }
+
+  /** @internal Column of a feature, adding it (and growing every column array) if new. */
+  featureSlot(f: string): number {
+    let fi = this.featureIndex.get(f);
+    if (fi === undefined) {
+      fi = this.featureNames.length;
+      this.featureNames.push(f);
+      this.featureIndex.set(f, fi);
+      if (fi >= this.capacity) {
+        this.capacity *= 2;
+        this.counts = this.counts.map((a) => grow(a, this.capacity));
+        this.growColumns(this.capacity);
+      }
+    }
+    return fi;
   }
 
   private scratch(k: number): Float64Array {
@@ -119,8 +143,10 @@ export abstract class BaseNB {
     return this.jllScratch;
   }
 
-  /** Allocates per-class storage for a class just added. @internal */
-  protected abstract addClass(): void;
+  /** Allocates per-class storage beyond `counts` for a class just added. @internal */
+  protected addClass(): void {}
+  /** Grows per-feature storage beyond `counts` to `capacity` columns. @internal */
+  protected growColumns(_capacity: number): void {}
   /** Learns validated features for class index `c` (its count is already incremented). @internal */
   protected abstract learnFeatures(x: ReadonlyMap<string, number>, c: number): void;
   /** Writes the joint log-likelihood of each class into `out[0..k)`. @internal */

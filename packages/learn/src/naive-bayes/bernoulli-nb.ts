@@ -2,7 +2,7 @@ import { envelope, openCheckpoint, registerCheckpointType } from "../checkpoint.
 import type { Checkpoint } from "../checkpoint.js";
 import { checkOptions, numberOption } from "../internal/validate.js";
 import type { Label } from "../types.js";
-import { BaseNB, grow } from "./base-nb.js";
+import { BaseNB } from "./base-nb.js";
 
 /**
  * Options of `BernoulliNB`.
@@ -44,10 +44,6 @@ interface BernoulliNBState {
 export class BernoulliNB extends BaseNB {
   readonly alpha: number;
   readonly trueThreshold: number;
-  private readonly featureIndex = new Map<string, number>();
-  private readonly featureNames: string[] = [];
-  private counts: Float64Array[] = [];
-  private capacity = 64;
   private present = new Uint8Array(64);
 
   constructor(options?: BernoulliNBOptions) {
@@ -70,24 +66,6 @@ export class BernoulliNB extends BaseNB {
       ci === undefined || fi === undefined ? 0 : ((this.counts[ci] as Float64Array)[fi] as number);
     const n = ci === undefined ? 0 : (this.classCounts[ci] as number);
     return (count + this.alpha) / (n + this.alpha * 2);
-  }
-
-  protected addClass(): void {
-    this.counts.push(new Float64Array(this.capacity));
-  }
-
-  private featureSlot(f: string): number {
-    let fi = this.featureIndex.get(f);
-    if (fi === undefined) {
-      fi = this.featureNames.length;
-      this.featureNames.push(f);
-      this.featureIndex.set(f, fi);
-      if (fi >= this.capacity) {
-        this.capacity *= 2;
-        this.counts = this.counts.map((a) => grow(a, this.capacity));
-      }
-    }
-    return fi;
   }
 
   protected learnFeatures(x: ReadonlyMap<string, number>, c: number): void {

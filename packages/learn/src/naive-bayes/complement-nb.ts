@@ -41,11 +41,7 @@ interface ComplementNBState {
  */
 export class ComplementNB extends BaseNB {
   readonly alpha: number;
-  private readonly featureIndex = new Map<string, number>();
-  private readonly featureNames: string[] = [];
   private featureTotals: Float64Array = new Float64Array(64);
-  private counts: Float64Array[] = [];
-  private capacity = 64;
 
   constructor(options?: ComplementNBOptions) {
     super("ComplementNB");
@@ -53,23 +49,8 @@ export class ComplementNB extends BaseNB {
     this.alpha = numberOption(opts, "alpha", "ComplementNB", 1, { min: 0 });
   }
 
-  protected addClass(): void {
-    this.counts.push(new Float64Array(this.capacity));
-  }
-
-  private featureSlot(f: string): number {
-    let fi = this.featureIndex.get(f);
-    if (fi === undefined) {
-      fi = this.featureNames.length;
-      this.featureNames.push(f);
-      this.featureIndex.set(f, fi);
-      if (fi >= this.capacity) {
-        this.capacity *= 2;
-        this.counts = this.counts.map((a) => grow(a, this.capacity));
-        this.featureTotals = grow(this.featureTotals, this.capacity);
-      }
-    }
-    return fi;
+  protected override growColumns(capacity: number): void {
+    this.featureTotals = grow(this.featureTotals, capacity);
   }
 
   protected learnFeatures(x: ReadonlyMap<string, number>, c: number): void {

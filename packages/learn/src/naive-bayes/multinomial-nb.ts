@@ -3,7 +3,7 @@ import type { Checkpoint } from "../checkpoint.js";
 import { LearnError, LearnTypeError } from "../errors.js";
 import { checkOptions, describe, numberOption } from "../internal/validate.js";
 import type { Label } from "../types.js";
-import { BaseNB, grow } from "./base-nb.js";
+import { BaseNB } from "./base-nb.js";
 
 /**
  * Options of `MultinomialNB`.
@@ -44,11 +44,7 @@ interface MultinomialNBState {
  */
 export class MultinomialNB extends BaseNB {
   readonly alpha: number;
-  private readonly featureIndex = new Map<string, number>();
-  private readonly featureNames: string[] = [];
   private readonly classTotals: number[] = [];
-  private counts: Float64Array[] = [];
-  private capacity = 64;
   private denScratch = new Float64Array(4);
 
   constructor(options?: MultinomialNBOptions) {
@@ -96,29 +92,13 @@ export class MultinomialNB extends BaseNB {
     return { classCounts, classTotals, featureCounts };
   }
 
-  protected addClass(): void {
+  protected override addClass(): void {
     this.classTotals.push(0);
-    this.counts.push(new Float64Array(this.capacity));
   }
 
   /** @internal Index of a known feature, or -1. */
   featureIndexOf(f: string): number {
     return this.featureIndex.get(f) ?? -1;
-  }
-
-  /** @internal Index of a feature, adding it if new. */
-  featureSlot(f: string): number {
-    let fi = this.featureIndex.get(f);
-    if (fi === undefined) {
-      fi = this.featureNames.length;
-      this.featureNames.push(f);
-      this.featureIndex.set(f, fi);
-      if (fi >= this.capacity) {
-        this.capacity *= 2;
-        this.counts = this.counts.map((a) => grow(a, this.capacity));
-      }
-    }
-    return fi;
   }
 
   protected learnFeatures(x: ReadonlyMap<string, number>, c: number): void {
