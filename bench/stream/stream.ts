@@ -233,16 +233,25 @@ What limits the figures (profiled with the V8 sampling profiler on this machine)
   and keeps 32,768 in flight; the server spends its time in JSON.parse of the frames, one multi-row
   INSERT per 64 events and one WAL fsync per group commit (~5 ms here). Client and server share the
   machine's 2 cores with every other process.
-- Consuming (embedded): the client is mostly idle; the server is the bottleneck — reading 1,024 rows
-  per query, building each delivery's JSON text (payloads travel as UTF-8 text, not base64) and
-  WebSocket sends. A binary frame format and delivering straight from the commit path (without reading
-  back what was just written) are the next steps if 150,000/s is required.
-- NATS (not profiled in depth): the backend encodes two to five Weir headers (id, mimetype, type,
-  metadata) on every publish and decodes them on every delivery, wraps each message in an event
-  object, and pulls with bounded fetches (one request per batch of up to 4,096, so that a closing
-  subscriber can hand back everything it holds) where raw nats.js uses \`consume()\` with pipelined
-  refills. Candidates: one packed header instead of several, lazy header decoding, \`consume()\` with
-  a drain-on-close protocol.
+- Consuming (embedded): deliveries travel as binary frames (stream protocol v2: a small fixed header
+  per event and the payload bytes as stored, nothing escaped or base64-encoded; the client decodes a
+  payload only when asked), text and JSON payloads are stored as SQLite TEXT (no Buffer per row), and
+  both ends pipeline: the server sends a subscription's frame as soon as it holds 1,024 events or
+  256 KiB, and the client acknowledges every 1,024 events as offset ranges, so that client and server
+  work at the same time instead of taking turns over \`maxInFlight\`-sized batches. The server is still
+  the busier side: most of its time goes to reading rows back from SQLite (better-sqlite3 makes a
+  JavaScript value per column; 1,024 rows per query) for the events older than the in-memory tail of
+  65,536 events (~134,000 of the 200,000 here), then group bookkeeping, encoding and WebSocket sends.
+- NATS (profiled with the V8 sampling profiler): nats.js's \`js.publish()\` makes a full request per
+  call (a timer, a promise race, a mux token and, unless \`noAsyncTraces\` is set, up to three captured
+  stack traces), which costs more client CPU than the publish itself. The backend instead publishes
+  through its own pipelined publisher (one reply subscription per connection, one deadline sweep),
+  connects with \`noAsyncTraces\`, and sends only \`Weir-Id\` for a JSON event (other headers only when
+  not default). It consumes with pipelined pull requests on one inbox per subscription (a new request
+  whenever acknowledgements free a quarter of \`maxInFlight\`), reads offset and delivery count from the
+  ack subject without splitting it, decodes headers in one pass, and sends the acks of one event-loop
+  turn together (one socket write instead of one per event). Raw nats.js here uses default options,
+  as an application would; both sides share the machine's 2 cores with nats-server.
 - The machine is shared (load average 1–9 during the runs), so single runs vary by ±30%.
 
 Failed measurements: ${failures.length === 0 ? "none" : failures.join("; ")}.

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 
 import { connect } from "@weir/stream";
-import { probeNats, probeSharedFile, requireService } from "@weir/test-support";
+import { probeNats, probePostgres, probeSharedFile, requireService } from "@weir/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { Component, TestServer } from "./testing/app-processes.js";
@@ -17,22 +17,48 @@ import type { MetricsEvent } from "./topics.js";
 
 const yelp = await requireService("shared data/yelp.csv", () => probeSharedFile("data/yelp.csv"));
 const nats = await requireService("NATS JetStream", () => probeNats());
+const postgres = await requireService("PostgreSQL", () => probePostgres());
 
 const RIVER = { precision: 0.7507002801120448, recall: 0.7184986595174263 };
 
-interface Backend {
-  readonly name: string;
+/** Where the events flow and where the server keeps the control plane (runs, logs, metrics, checkpoints). */
+interface Setup {
+  readonly events: string;
+  readonly storage: "SQLite" | "PostgreSQL";
   readonly skip: boolean;
   /** `undefined`: the embedded log of the test's Weir server. */
   readonly streamUrl: string | undefined;
+  /** `undefined`: SQLite in the server's data folder; else a fresh database on this PostgreSQL. */
+  readonly postgresUrl: string | undefined;
 }
 
-const backends: Backend[] = [
-  { name: "embedded", skip: yelp.skip, streamUrl: undefined },
-  { name: "NATS", skip: yelp.skip || nats.skip, streamUrl: nats.value },
+const setups: Setup[] = [
+  { events: "embedded", storage: "SQLite", skip: yelp.skip, streamUrl: undefined, postgresUrl: undefined },
+  {
+    events: "NATS",
+    storage: "SQLite",
+    skip: yelp.skip || nats.skip,
+    streamUrl: nats.value,
+    postgresUrl: undefined,
+  },
+  {
+    events: "embedded",
+    storage: "PostgreSQL",
+    skip: yelp.skip || postgres.skip,
+    streamUrl: undefined,
+    postgresUrl: postgres.value,
+  },
+  // Beyond one machine: NATS for the events, PostgreSQL for the control plane.
+  {
+    events: "NATS",
+    storage: "PostgreSQL",
+    skip: yelp.skip || nats.skip || postgres.skip,
+    streamUrl: nats.value,
+    postgresUrl: postgres.value,
+  },
 ];
 
-describe.each(backends)("the application as three processes on the $name backend", (backend) => {
+describe.each(setups)("the application as three processes: $events events, server on $storage", (backend) => {
   // Unique topics, so runs on a shared NATS server never see each other's events.
   const suffix = randomUUID().slice(0, 8);
   const pipelineTopic = `river_pipeline_${suffix}`;
@@ -43,7 +69,7 @@ describe.each(backends)("the application as three processes on the $name backend
 
   beforeAll(async () => {
     if (backend.skip) return;
-    server = await startTestServer();
+    server = await startTestServer({ postgresUrl: backend.postgresUrl });
     env = {
       WEIR_API_URL: server.url,
       WEIR_HOME: `${server.home}/client`,
@@ -53,7 +79,7 @@ describe.each(backends)("the application as three processes on the $name backend
   });
 
   afterAll(async () => {
-    if (backend.skip) return;
+    if (backend.skip || server === undefined) return;
     for (const component of components) component.child.kill("SIGKILL");
     if (backend.streamUrl !== undefined) {
       const stream = await connect({ url: backend.streamUrl });
@@ -67,6 +93,10 @@ describe.each(backends)("the application as three processes on the $name backend
   it.skipIf(backend.skip)(
     "ends with River's precision and recall and exactly 44 + 190 warnings at threshold 0.60",
     async () => {
+      // The server really stores the control plane where this case says.
+      const health = await api<{ database: string }>(server.url, "/health");
+      expect(health.database).toBe(backend.storage === "PostgreSQL" ? "postgres" : "sqlite");
+
       const monitor = startComponent(["metrics", "--threshold", "0.60", "--topic", metricsTopic], env);
       const subscriber = startComponent(
         ["subscribe", "--input-topic", pipelineTopic, "--metrics-topic", metricsTopic],

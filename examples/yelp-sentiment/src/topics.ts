@@ -2,6 +2,15 @@
 export const PIPELINE_TOPIC = "river_pipeline";
 /** Topic the model subscriber writes `{ precision, recall, n, offset }` to. */
 export const METRICS_TOPIC = "river_metrics";
+/**
+ * How the metrics topic is created. A restarted subscriber publishes again the metrics of the
+ * events its last checkpoint did not cover, with the same idempotency keys; the topic stores them
+ * once if they come back within the dedupe window. The embedded log remembers keys as long as it
+ * keeps the event; NATS only for the window (2 minutes by default), so it is set to an hour here:
+ * a subscriber restarted later than that after a crash may store up to one checkpoint's worth
+ * of metrics twice.
+ */
+export const METRICS_TOPIC_OPTIONS = { dedupeWindowMs: 3_600_000 } as const;
 /** Consumer group of the model subscriber. */
 export const MODEL_GROUP = "sentiment-model";
 /** Consumer group of the metrics monitor. */

@@ -5,7 +5,7 @@ import { connect } from "@weir/stream";
 import { monitorMetrics } from "../monitor-metrics.js";
 import type { MonitorResult } from "../monitor-metrics.js";
 import type { MetricsEvent } from "../topics.js";
-import { FLOW_NAMES, METRICS_TOPIC, MONITOR_GROUP } from "../topics.js";
+import { FLOW_NAMES, METRICS_TOPIC, METRICS_TOPIC_OPTIONS, MONITOR_GROUP } from "../topics.js";
 
 /** Parameters of {@link runMetricsSubscriber}. */
 export interface MonitorParams {
@@ -38,7 +38,7 @@ export const runMetricsSubscriber = flow(
       signal: ctx.signal,
     });
     try {
-      await stream.ensureTopic(topic);
+      await stream.ensureTopic(topic, METRICS_TOPIC_OPTIONS);
       ctx.logger.info(`Watching "${topic}" on the ${stream.backend} backend; threshold ${threshold}`);
       const logger = getRunLogger();
       return await monitorMetrics({

@@ -5,7 +5,7 @@ import { connect } from "@weir/stream";
 import { learnFromStream } from "../learn-from-stream.js";
 import type { SubscriberCheckpoint } from "../learn-from-stream.js";
 import type { SentimentModel } from "../sentiment-model.js";
-import { FLOW_NAMES, METRICS_TOPIC, MODEL_GROUP, PIPELINE_TOPIC } from "../topics.js";
+import { FLOW_NAMES, METRICS_TOPIC, METRICS_TOPIC_OPTIONS, MODEL_GROUP, PIPELINE_TOPIC } from "../topics.js";
 
 /** Parameters of {@link runYelpDataSubscriber}. */
 export interface SubscriberParams {
@@ -59,7 +59,7 @@ export const runYelpDataSubscriber = flow(
     let model: SentimentModel | undefined;
     try {
       await stream.ensureTopic(inputTopic);
-      await stream.ensureTopic(metricsTopic);
+      await stream.ensureTopic(metricsTopic, METRICS_TOPIC_OPTIONS);
       ctx.logger.info(`Learning from "${inputTopic}" (group "${group}") on the ${stream.backend} backend`);
       const result = await learnFromStream({
         stream,

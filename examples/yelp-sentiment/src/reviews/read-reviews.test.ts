@@ -2,6 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+import { readFileSync } from "node:fs";
+
+import { probeSharedFile, requireService } from "@weir/test-support";
+import { parse } from "csv-parse/sync";
 import { afterAll, describe, expect, it } from "vitest";
 
 import { YelpExampleError } from "../errors.js";
@@ -134,6 +138,33 @@ describe("the shipped sample data", () => {
     for (const r of reviews) expect(r.text.split(/\s+/).length).toBeGreaterThanOrEqual(4);
     for (const r of reviews) expect(r.text.split(/\s+/).length).toBeLessThanOrEqual(40);
     expect(new Set(reviews.map((r) => r.text)).size).toBe(reviews.length);
+  });
+});
+
+const yelp20k = await requireService("shared data/yelp-20k.csv", () => probeSharedFile("data/yelp-20k.csv"));
+
+describe("reading well-formed files", () => {
+  /** csv-parse on the whole file at once: what the line-by-line reader must agree with. */
+  function wholeFile(path: string): { text: string; sentiment: number }[] {
+    const rows = parse<Record<string, string>>(readFileSync(path, "utf8"), { columns: true, bom: true });
+    return rows.map((row) => ({ text: row.text ?? "", sentiment: Number(row.sentiment) }));
+  }
+  const paths: [string, string][] = [
+    ["the shipped sample", new URL("../../data/reviews.csv", import.meta.url).pathname],
+    ...(yelp20k.value === undefined ? [] : [["yelp-20k.csv", yelp20k.value] as [string, string]]),
+  ];
+  it.each(paths)("gives %s exactly as csv-parse reads the whole file", async (_, path) => {
+    const records = await collect(path);
+    const reviews = records.map((r) => (r.kind === "review" ? { text: r.text, sentiment: r.sentiment } : r));
+    expect(reviews).toEqual(wholeFile(path));
+  });
+  it("splits lines without quotes as a CSV parser does, empty fields included", async () => {
+    const path = file("unquoted.csv", "a,text,sentiment,b\n,plain words here,1,\nx,more words,0,y z\n");
+    const records = await collect(path);
+    expect(records).toEqual([
+      { kind: "review", line: 2, text: "plain words here", sentiment: 1 },
+      { kind: "review", line: 3, text: "more words", sentiment: 0 },
+    ]);
   });
 });
 

@@ -111,9 +111,11 @@ interface NumberedLine {
 const BATCH_LINES = 512;
 
 /**
- * Parses a batch of lines in one call; if any line in it is broken, falls back to one call per
- * line so the error lands on its own line. A line with an odd number of quotes cannot be a
- * one-line record, so it is reported before it can pull its neighbours into an open field.
+ * Parses a batch of lines. A line without quotes is split on commas, which is all a CSV parser
+ * would do with it; the quoted ones go to csv-parse in one call, and if any of them is broken, one
+ * call per line, so that the error lands on its own line. A line with an odd number of quotes
+ * cannot be a one-line record, so it is reported before it can pull its neighbours into an open
+ * field.
  */
 function* parseCsvBatch(
   batch: readonly NumberedLine[],
@@ -121,17 +123,21 @@ function* parseCsvBatch(
   classes: ReadonlySet<number>,
   textColumn: string,
 ): Generator<ReviewRecord> {
-  const whole = batch.filter((entry) => quoteCount(entry.line) % 2 === 0);
+  const quotes = batch.map((entry) => quoteCount(entry.line));
+  const quoted = batch.filter((_, index) => quotes[index]! > 0 && quotes[index]! % 2 === 0);
   let rows: string[][] | undefined;
-  try {
-    rows = parse(whole.map((entry) => entry.line).join("\n"), { relax_column_count: true });
-    if (rows.length !== whole.length) rows = undefined;
-  } catch {
-    rows = undefined;
+  if (quoted.length > 0) {
+    try {
+      rows = parse(quoted.map((entry) => entry.line).join("\n"), { relax_column_count: true });
+      if (rows.length !== quoted.length) rows = undefined;
+    } catch {
+      rows = undefined;
+    }
   }
   let next = 0;
-  for (const entry of batch) {
-    const fields = quoteCount(entry.line) % 2 === 0 ? rows?.[next++] : undefined;
+  for (const [index, entry] of batch.entries()) {
+    const count = quotes[index]!;
+    const fields = count === 0 ? entry.line.split(",") : count % 2 === 0 ? rows?.[next++] : undefined;
     yield fields === undefined
       ? parseCsvLine(entry.line, entry.lineNumber, columns, classes, textColumn)
       : toRecord(fields, entry.line, entry.lineNumber, columns, classes, textColumn);

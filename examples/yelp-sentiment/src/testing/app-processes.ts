@@ -8,6 +8,8 @@ import { join } from "node:path";
 import { startServer } from "@weir/server";
 import { repoRoot } from "@weir/test-support";
 
+import { freshPostgresDatabase } from "./postgres-database.js";
+
 export const CLI_BIN = join(repoRoot, "packages/cli/dist/bin.js");
 
 export interface TestServer {
@@ -16,15 +18,36 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** A Weir server on a free port with its own data folder. */
-export async function startTestServer(): Promise<TestServer> {
+/** Options of {@link startTestServer}. */
+export interface TestServerOptions {
+  /**
+   * A PostgreSQL server (`postgres://…`, e.g. from `probePostgres`): the control plane is stored in a
+   * fresh database created on it and dropped on close. `undefined`: SQLite in the data folder.
+   */
+  readonly postgresUrl?: string | undefined;
+}
+
+/** A Weir server on a free port with its own data folder (and its own database on PostgreSQL). */
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const home = mkdtempSync(join(tmpdir(), "weir-yelp-e2e-"));
-  const server = await startServer({ port: 0, dataDir: join(home, "server"), livenessCheckIntervalMs: 1000 });
+  const database =
+    options.postgresUrl === undefined ? undefined : await freshPostgresDatabase(options.postgresUrl);
+  const server = await startServer({
+    port: 0,
+    dataDir: join(home, "server"),
+    livenessCheckIntervalMs: 1000,
+    ...(database === undefined ? {} : { db: database.url }),
+  }).catch(async (error: unknown) => {
+    await database?.drop();
+    rmSync(home, { recursive: true, force: true });
+    throw error;
+  });
   return {
     url: server.url,
     home,
     close: async () => {
       await server.close();
+      await database?.drop();
       rmSync(home, { recursive: true, force: true });
     },
   };

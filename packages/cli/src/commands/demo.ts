@@ -48,7 +48,8 @@ function apiUrlOf(options: DemoOptions): string {
 }
 
 async function runDemo(options: DemoOptions): Promise<void> {
-  const { SAMPLE_DATA, positiveNumber, threshold } = await import("@weir/example-yelp-sentiment");
+  const { METRICS_TOPIC_OPTIONS, SAMPLE_DATA, positiveNumber, threshold } =
+    await import("@weir/example-yelp-sentiment");
   const { connect } = await import("@weir/stream");
   const rate = options.rate === "0" ? undefined : positiveNumber("--rate", options.rate);
   const limit = threshold(options.threshold) ?? 0.6;
@@ -72,7 +73,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
   const stream = await connect({ url: process.env.WEIR_STREAM_URL || apiUrl });
   try {
     await stream.ensureTopic(options.pipelineTopic);
-    await stream.ensureTopic(options.metricsTopic);
+    await stream.ensureTopic(options.metricsTopic, METRICS_TOPIC_OPTIONS);
   } finally {
     await stream.close();
   }

@@ -1,12 +1,23 @@
 /**
  * The WebSocket protocol between `@weir/stream` and the Weir server's event log (`GET /api/stream`).
- * Text frames of compact JSON; publishes and deliveries are batched (many events per frame), acks
- * are batched per subscription, so no event needs its own round trip. Both ends import these types
- * from `@weir/protocol/stream`; see docs/stream.md.
+ * Text frames of compact JSON, except deliveries, which are binary frames (see `delivery-frame.ts`);
+ * publishes and deliveries are batched (many events per frame), acks are batched per subscription
+ * as ranges, so no event needs its own round trip. Both ends import these types from
+ * `@weir/protocol/stream`; see docs/stream.md.
  */
 
-/** Protocol version announced in `hello`. */
-export const PROTOCOL_VERSION = 1;
+/**
+ * Protocol version. The client asks for it in the upgrade URL (`/api/stream?v=2`), the server
+ * announces its own in `hello`; either side refuses a mismatch with a message naming both versions.
+ * v2: binary delivery frames, acks as offset ranges.
+ */
+export const PROTOCOL_VERSION = 2;
+
+/** The query parameter of the upgrade URL that carries the client's protocol version. */
+export const PROTOCOL_VERSION_PARAM = "v";
+
+/** WebSocket close code of a connection refused for a protocol version mismatch. */
+export const VERSION_MISMATCH_CLOSE_CODE = 4002;
 
 /** An event on the wire (client → server). */
 export interface WireEventIn {
@@ -26,16 +37,6 @@ export interface WireEventIn {
   md?: Record<string, string>;
   /** idempotency key */
   k?: string;
-}
-
-/** A delivered event (server → client). */
-export interface WireEventOut extends WireEventIn {
-  /** offset */
-  o: number;
-  /** delivery count */
-  n: number;
-  /** createdAt, ms since epoch */
-  c: number;
 }
 
 /** Topic settings on the wire. */
@@ -63,6 +64,7 @@ export type ClientFrame =
       maxDeliver: number;
       maxInFlight: number;
     }
+  /** `o`: inclusive ranges of acknowledged offsets, flattened: `[first, last, first, last, …]`. */
   | { t: "ack"; s: number; o: number[] }
   | { t: "nack"; s: number; o: number; delayMs: number }
   | { t: "unsub"; r: number; s: number };
@@ -73,5 +75,4 @@ export type ServerFrame =
   | { t: "puback"; r: number; c: number; o: number[]; dup?: Record<string, string> }
   | { t: "ok"; r: number; result?: unknown }
   | { t: "err"; r: number; code: string; message: string; known?: string[] }
-  | { t: "msg"; s: number; e: WireEventOut[] }
   | { t: "suberr"; s: number; code: string; message: string; known?: string[] };

@@ -26,6 +26,8 @@ export interface GroupMember<E> {
 interface Pending<E> {
   member: GroupMember<E>;
   deadline: number;
+  /** Deliveries so far, this one included. */
+  count: number;
 }
 
 /** Called when an event is given up; the group then treats it as acknowledged. */
@@ -40,6 +42,7 @@ export class GroupEngine<E extends { readonly offset: number }> {
   readonly #pending = new Map<number, Pending<E>>();
   readonly #delayed = new Map<number, number>();
   readonly #ready: number[] = [];
+  /** Delivery counts of the events waiting for a redelivery (a pending event carries its own). */
   readonly #deliveries = new Map<number, number>();
   readonly #members: GroupMember<E>[] = [];
   #rr = 0;
@@ -81,6 +84,7 @@ export class GroupEngine<E extends { readonly offset: number }> {
     for (const [offset, entry] of this.#pending) {
       if (entry.member !== member) continue;
       this.#pending.delete(offset);
+      this.#deliveries.set(offset, entry.count);
       this.#insertReady(offset);
     }
     member.inFlight = 0;
@@ -88,6 +92,22 @@ export class GroupEngine<E extends { readonly offset: number }> {
   }
 
   ack(offset: number): void {
+    this.#ack(offset);
+    this.pump();
+  }
+
+  /**
+   * Acknowledges every offset from `first` to `last` (inclusive) that was delivered, then hands out
+   * new events once. Offsets never delivered are ignored, so the work is bounded by what is in flight.
+   */
+  ackRange(first: number, last: number): void {
+    const from = Math.max(first, this.floor + 1);
+    const to = Math.min(last, this.#cursor - 1);
+    for (let offset = from; offset <= to; offset++) this.#ack(offset);
+    this.pump();
+  }
+
+  #ack(offset: number): void {
     const entry = this.#pending.get(offset);
     if (entry) {
       this.#pending.delete(offset);
@@ -95,7 +115,6 @@ export class GroupEngine<E extends { readonly offset: number }> {
     } else if (this.#delayed.has(offset)) this.#delayed.delete(offset);
     else if (offset <= this.floor || this.acked.has(offset) || offset >= this.#cursor) return;
     this.#markAcked(offset);
-    this.pump();
   }
 
   nack(offset: number, delayMs: number): void {
@@ -103,7 +122,7 @@ export class GroupEngine<E extends { readonly offset: number }> {
     if (!entry) return;
     this.#pending.delete(offset);
     entry.member.inFlight--;
-    this.#retryOrGiveUp(offset, entry.member.maxDeliver, delayMs, "nacked");
+    this.#retryOrGiveUp(offset, entry.count, entry.member.maxDeliver, delayMs, "nacked");
     this.pump();
   }
 
@@ -127,14 +146,19 @@ export class GroupEngine<E extends { readonly offset: number }> {
   /** Hands events to members with spare capacity: redeliveries first, then new events. */
   pump(): void {
     if (this.#members.length === 0) return;
+    const now = Date.now();
     for (;;) {
       const member = this.#pickMember();
       if (!member) break;
       const event = this.#nextEvent();
       if (!event) break;
-      const count = (this.#deliveries.get(event.offset) ?? 0) + 1;
-      this.#deliveries.set(event.offset, count);
-      this.#pending.set(event.offset, { member, deadline: Date.now() + member.ackWaitMs });
+      let count = 1;
+      const before = this.#deliveries.size === 0 ? undefined : this.#deliveries.get(event.offset);
+      if (before !== undefined) {
+        count = before + 1;
+        this.#deliveries.delete(event.offset);
+      }
+      this.#pending.set(event.offset, { member, deadline: now + member.ackWaitMs, count });
       member.inFlight++;
       member.deliver(event, count);
     }
@@ -154,6 +178,7 @@ export class GroupEngine<E extends { readonly offset: number }> {
       entry.member.inFlight--;
       this.#retryOrGiveUp(
         offset,
+        entry.count,
         entry.member.maxDeliver,
         0,
         `not acknowledged within ${entry.member.ackWaitMs} ms`,
@@ -167,8 +192,7 @@ export class GroupEngine<E extends { readonly offset: number }> {
     this.pump();
   }
 
-  #retryOrGiveUp(offset: number, maxDeliver: number, delayMs: number, why: string): void {
-    const count = this.#deliveries.get(offset) ?? 0;
+  #retryOrGiveUp(offset: number, count: number, maxDeliver: number, delayMs: number, why: string): void {
     if (count >= maxDeliver) {
       const event = this.source.get(offset);
       this.#markAcked(offset);
@@ -176,6 +200,7 @@ export class GroupEngine<E extends { readonly offset: number }> {
         this.onDeadLetter(event, `${why} after ${count} deliveries (maxDeliver ${maxDeliver})`, count);
       return;
     }
+    this.#deliveries.set(offset, count);
     if (delayMs > 0) this.#delayed.set(offset, Date.now() + delayMs);
     else this.#insertReady(offset);
   }
@@ -189,6 +214,7 @@ export class GroupEngine<E extends { readonly offset: number }> {
   }
 
   #advanceFloor(): void {
+    if (this.acked.size === 0) return;
     while (this.acked.delete(this.floor + 1)) this.floor++;
   }
 
@@ -234,7 +260,7 @@ export class GroupEngine<E extends { readonly offset: number }> {
       }
       const event = this.#buffer.pop() as E;
       this.#cursor = event.offset + 1;
-      if (event.offset <= this.floor || this.acked.has(event.offset)) continue;
+      if (event.offset <= this.floor || (this.acked.size > 0 && this.acked.has(event.offset))) continue;
       return event;
     }
   }

@@ -3,4 +3,5 @@
  * A separate entry point (`@weir/protocol/stream`) so that stream clients do not load zod.
  */
 export * from "./frames.js";
+export * from "./delivery-frame.js";
 export * from "./group-engine.js";

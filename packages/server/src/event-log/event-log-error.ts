@@ -6,7 +6,9 @@ export type EventLogErrorCode =
   | "WEIR_EVENT_TOO_LARGE"
   | "WEIR_MALFORMED_EVENT"
   | "WEIR_VALIDATION"
-  | "WEIR_UNAUTHORIZED";
+  | "WEIR_UNAUTHORIZED"
+  /** events.db was written by a newer Weir (its schema version is unknown here). */
+  | "WEIR_STORAGE_VERSION";
 
 const STATUS: Record<EventLogErrorCode, number> = {
   WEIR_TOPIC_NOT_FOUND: 404,
@@ -16,6 +18,7 @@ const STATUS: Record<EventLogErrorCode, number> = {
   WEIR_MALFORMED_EVENT: 400,
   WEIR_VALIDATION: 400,
   WEIR_UNAUTHORIZED: 401,
+  WEIR_STORAGE_VERSION: 500,
 };
 
 /**

@@ -8,19 +8,59 @@ import WebSocket from "ws";
 import { startServer } from "../start-server.js";
 import type { WeirServer } from "../start-server.js";
 import { EventLog } from "./event-log.js";
+import { DeliveryFrameReader, PROTOCOL_VERSION, VERSION_MISMATCH_CLOSE_CODE } from "@weir/protocol/stream";
 import type { ServerFrame } from "@weir/protocol/stream";
 
-/** A raw protocol client: sends frames, collects what comes back. */
+/** A delivery as a raw client decodes it from a binary frame. */
+interface Delivered {
+  s: number;
+  o: number;
+  n: number;
+  i: string;
+  m: string;
+  c: number;
+  tn?: string;
+  tv?: number;
+  md?: string;
+  data: Buffer;
+}
+
+/** A raw protocol client: sends frames, collects what comes back (deliveries decoded). */
 class RawClient {
   readonly frames: ServerFrame[] = [];
+  readonly delivered: Delivered[] = [];
   closed: { code: number; reason: string } | undefined;
   private constructor(readonly ws: WebSocket) {
-    ws.on("message", (raw: Buffer) => this.frames.push(JSON.parse(raw.toString()) as ServerFrame));
+    ws.on("message", (raw: Buffer, isBinary: boolean) => {
+      if (!isBinary) {
+        this.frames.push(JSON.parse(raw.toString()) as ServerFrame);
+        return;
+      }
+      const reader = new DeliveryFrameReader(raw);
+      while (reader.next())
+        this.delivered.push({
+          s: reader.subscription,
+          o: reader.offset,
+          n: reader.deliveryCount,
+          i: reader.id,
+          m: reader.mimetype,
+          c: reader.createdAt,
+          ...(reader.typeName === undefined ? {} : { tn: reader.typeName }),
+          ...(reader.typeVersion === undefined ? {} : { tv: reader.typeVersion }),
+          ...(reader.metadata === undefined ? {} : { md: reader.metadata }),
+          data: Buffer.from(raw.subarray(reader.payloadStart, reader.payloadEnd)),
+        });
+    });
     ws.on("close", (code, reason) => (this.closed = { code, reason: reason.toString() }));
   }
-  static open(url: string, headers: Record<string, string> = {}): Promise<RawClient> {
+  static open(
+    url: string,
+    headers: Record<string, string> = {},
+    version = `${PROTOCOL_VERSION}`,
+  ): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url.replace(/^http/, "ws") + "/api/stream", { headers });
+      const query = version === "" ? "" : `?v=${version}`;
+      const ws = new WebSocket(url.replace(/^http/, "ws") + "/api/stream" + query, { headers });
       const client = new RawClient(ws);
       ws.once("open", () => resolve(client));
       ws.once("unexpected-response", (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
@@ -29,6 +69,11 @@ class RawClient {
   }
   send(frame: unknown): void {
     this.ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
+  }
+  async deliveries(count: number): Promise<Delivered[]> {
+    for (let i = 0; i < 400 && this.delivered.length < count; i++)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    return this.delivered;
   }
   async answer(r: number): Promise<ServerFrame> {
     for (let i = 0; i < 400; i++) {
@@ -137,7 +182,7 @@ describe("embedded event log over /api/stream", () => {
       maxInFlight: 10,
     });
     await client.answer(2);
-    client.send({ t: "ack", s: 1, o: [1] });
+    client.send({ t: "ack", s: 1, o: [1, 1] });
     await new Promise((resolve) => setTimeout(resolve, 50));
     const topic = (await (await fetch(`${server.url}/api/topics/rest-view`)).json()) as Record<
       string,
@@ -185,6 +230,105 @@ describe("embedded event log over /api/stream", () => {
     expect(last).toMatchObject({ t: "puback" });
     expect((last as { o: number[] }).o.at(-1)).toBe(80_000);
     client.ws.close();
+  });
+});
+
+describe("embedded event log payloads and versions", () => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("delivers text and binary payloads byte for byte, from memory and from the store after a restart", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "weir-event-log-bytes-"));
+    dirs.push(dir);
+    const binary = Buffer.from(Array.from({ length: 256 }, (_, i) => 255 - i));
+    const published = [
+      { i: "json", s: JSON.stringify({ text: 'naïve 😀 "q" \\' }), m: "application/json" },
+      { i: "lone", s: "a\uD800b", m: "text/plain" },
+      { i: "nul", s: "x\u0000y", m: "text/plain", tn: "t.text", tv: 3, md: { k: "ü" } },
+      { i: "bin", d: binary.toString("base64"), m: "application/octet-stream" },
+      { i: "json-bytes", d: Buffer.from('{"b":1}').toString("base64"), m: "application/json" },
+    ];
+    // What UTF-8 encoding of the published text gives (a lone surrogate becomes U+FFFD).
+    const expected = [
+      Buffer.from(published[0]?.s ?? ""),
+      Buffer.from([0x61, 0xef, 0xbf, 0xbd, 0x62]),
+      Buffer.from([0x78, 0x00, 0x79]),
+      binary,
+      Buffer.from('{"b":1}'),
+    ];
+    const consume = async (url: string, group: string): Promise<Delivered[]> => {
+      const client = await RawClient.open(url);
+      client.send({
+        t: "sub",
+        r: 1,
+        s: 3,
+        topic: "bytes",
+        group,
+        from: "earliest",
+        ackWaitMs: 30000,
+        maxDeliver: 5,
+        maxInFlight: 100,
+      });
+      await client.answer(1);
+      const delivered = await client.deliveries(published.length);
+      client.ws.close();
+      return delivered;
+    };
+
+    let server = await startServer({ port: 0, dataDir: dir });
+    const client = await RawClient.open(server.url);
+    client.send({ t: "create", r: 1, topic: "bytes", opts: {}, ifMissing: false });
+    await client.answer(1);
+    client.send({ t: "pub", r: 2, topic: "bytes", e: published });
+    expect(await client.answer(2)).toMatchObject({ t: "puback", o: [1, 2, 3, 4, 5] });
+    client.ws.close();
+    const fromMemory = await consume(server.url, "first");
+    await server.close();
+    server = await startServer({ port: 0, dataDir: dir });
+    try {
+      const fromStore = await consume(server.url, "second");
+      for (const delivered of [fromMemory, fromStore]) {
+        expect(delivered.map((event) => event.data)).toEqual(expected);
+        expect(delivered.map((event) => [event.s, event.o, event.n, event.i, event.m])).toEqual(
+          published.map((event, k) => [3, k + 1, 1, event.i, event.m]),
+        );
+        expect(delivered[2]).toMatchObject({ tn: "t.text", tv: 3, md: '{"k":"ü"}' });
+        expect(delivered[0]?.tn).toBeUndefined();
+      }
+      const page = (await (await fetch(`${server.url}/api/topics/bytes/events?from=1`)).json()) as {
+        items: { data: string; encoding: string; size: number }[];
+      };
+      expect(page.items.map((item) => [item.encoding, item.data])).toEqual([
+        ["utf8", published[0]?.s],
+        ["utf8", "a\uFFFDb"],
+        ["utf8", "x\u0000y"],
+        ["base64", binary.toString("base64")],
+        ["utf8", '{"b":1}'],
+      ]);
+      expect(page.items[1]?.size).toBe(5 + "text/plain".length);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("refuses a client of another protocol version with a reason naming both versions", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "weir-event-log-version-"));
+    dirs.push(dir);
+    const server = await startServer({ port: 0, dataDir: dir });
+    try {
+      for (const version of ["", "1", String(PROTOCOL_VERSION + 1)]) {
+        const client = await RawClient.open(server.url, {}, version);
+        expect(await client.waitClosed()).toEqual({
+          code: VERSION_MISMATCH_CLOSE_CODE,
+          reason: `client speaks stream protocol v${version || "1"}, server v${PROTOCOL_VERSION}: use matching versions of @weir/stream and the Weir server`,
+        });
+        expect(client.frames).toEqual([]);
+      }
+    } finally {
+      await server.close();
+    }
   });
 });
 

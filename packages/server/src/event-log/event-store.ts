@@ -3,12 +3,20 @@ import { join } from "node:path";
 
 import Database from "better-sqlite3";
 
+import { EventLogError } from "./event-log-error.js";
+
+/**
+ * A payload as stored: UTF-8 text (events published as text, i.e. JSON and strings — SQLite TEXT,
+ * read back as a string without a Buffer per row) or bytes (BLOB).
+ */
+export type EventData = string | Buffer;
+
 /** An event as stored in `events.db`. */
 export interface StoredEvent {
   readonly topic: string;
   readonly offset: number;
   readonly id: string;
-  readonly data: Buffer;
+  readonly data: EventData;
   readonly mimetype: string;
   readonly typeName: string | null;
   readonly typeVersion: number | null;
@@ -16,16 +24,20 @@ export interface StoredEvent {
   readonly metadata: string | null;
   readonly createdAt: number;
   readonly size: number;
-  /** The event's wire form minus the delivery count, built on first delivery. */
-  wire?: string | undefined;
+}
+
+/** The payload's bytes (a copy for text). */
+export function dataBytes(data: EventData): Buffer {
+  return typeof data === "string" ? Buffer.from(data, "utf8") : data;
 }
 
 /** A row of the read statements in raw (array) mode, in READ_COLUMNS order. */
 type RawEventRow = [
   offset: number,
   id: string,
-  data: Buffer,
-  mimetype: string,
+  data: EventData,
+  /** null when it equals the mimetype the query was given (most rows of a topic share one). */
+  mimetype: string | null,
   typeName: string | null,
   typeVersion: number | null,
   metadata: string | null,
@@ -33,29 +45,33 @@ type RawEventRow = [
   size: number,
 ];
 
-const READ_COLUMNS = "seq, id, data, mimetype, type_name, type_version, metadata, created_at, size";
+/**
+ * Every column costs better-sqlite3 a JavaScript value per row; a string the most. The mimetype is
+ * returned only when it differs from the one bound first (`?`), which is almost never.
+ */
+const READ_COLUMNS =
+  "seq, id, data, CASE mimetype WHEN ? THEN NULL ELSE mimetype END, type_name, type_version, metadata, created_at, size";
 
-/** One object shape for every stored event (the `wire` slot included), so hot paths stay monomorphic. */
-function eventOf(topic: string, row: RawEventRow): StoredEvent {
+/** One object shape for every stored event, so hot paths stay monomorphic. */
+function eventOf(topic: string, row: RawEventRow, mimetype: string): StoredEvent {
   return {
     topic,
     offset: row[0],
     id: row[1],
     data: row[2],
-    mimetype: row[3],
+    mimetype: row[3] ?? mimetype,
     typeName: row[4],
     typeVersion: row[5],
     metadata: row[6],
     createdAt: row[7],
     size: row[8],
-    wire: undefined,
   };
 }
 
 /** A new event on its way into the log. */
 export interface NewEvent {
   readonly id: string;
-  readonly data: Buffer;
+  readonly data: EventData;
   readonly mimetype: string;
   readonly typeName: string | null;
   readonly typeVersion: number | null;
@@ -79,6 +95,16 @@ export interface TopicRow {
 
 /** `synchronous` pragma: FULL syncs the WAL on every commit (power-loss safe), NORMAL leaves it to the OS. */
 export type Durability = "FULL" | "NORMAL";
+
+/**
+ * The schema of `events.db`, versioned with `PRAGMA user_version`:
+ * - 1: the tables below; `data` held every payload as a BLOB.
+ * - 2: `data` holds text payloads as TEXT (the column is declared BLOB, so SQLite stores either
+ *   kind as given). Rows written by version 1 stay BLOBs and are read as bytes, so the upgrade
+ *   rewrites nothing.
+ * A file from a newer Weir is refused rather than misread.
+ */
+export const EVENTS_SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS topics (
@@ -114,6 +140,22 @@ CREATE TABLE IF NOT EXISTS groups (
 );
 `;
 
+/** Creates the schema of a new file, or upgrades an older one, in one transaction. */
+function migrate(db: Database.Database, file: string): void {
+  db.transaction(() => {
+    const version = db.pragma("user_version", { simple: true }) as number;
+    if (version > EVENTS_SCHEMA_VERSION)
+      throw new EventLogError(
+        "WEIR_STORAGE_VERSION",
+        `${file} has event-log schema version ${version}, newer than this Weir server understands ` +
+          `(${EVENTS_SCHEMA_VERSION}). Run the Weir version that wrote it, or point --data-dir elsewhere.`,
+      );
+    // Version 0 is a new file or one from before versioning (same tables as version 1).
+    db.exec(SCHEMA);
+    if (version < EVENTS_SCHEMA_VERSION) db.pragma(`user_version = ${EVENTS_SCHEMA_VERSION}`);
+  })();
+}
+
 /**
  * The event log's SQLite file (`<dataDir>/events.db`, WAL). Every method is synchronous
  * (better-sqlite3); the caller batches writes into one transaction per group commit.
@@ -136,7 +178,12 @@ export class EventStore {
     this.#db.pragma("journal_mode = WAL");
     this.#db.pragma(`synchronous = ${durability}`);
     this.#db.pragma("busy_timeout = 5000");
-    this.#db.exec(SCHEMA);
+    try {
+      migrate(this.#db, join(dataDir, "events.db"));
+    } catch (error) {
+      this.#db.close();
+      throw error;
+    }
     this.#insert = this.#db.prepare(
       `INSERT INTO events (topic_id, seq, id, data, mimetype, type_name, type_version, metadata, created_at, idem_key, size)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -283,16 +330,17 @@ export class EventStore {
     this.#setNext.run(next, topicId);
   }
 
-  read(topic: string, topicId: number, from: number, limit: number): StoredEvent[] {
-    const rows = this.#read.all(topicId, from, limit) as RawEventRow[];
+  /** Events from `from`, ascending; `mimetype` is the one most of them are expected to carry. */
+  read(topic: string, topicId: number, from: number, limit: number, mimetype = ""): StoredEvent[] {
+    const rows = this.#read.all(mimetype, topicId, from, limit) as RawEventRow[];
     const events = new Array<StoredEvent>(rows.length);
-    for (let i = 0; i < rows.length; i++) events[i] = eventOf(topic, rows[i] as RawEventRow);
+    for (let i = 0; i < rows.length; i++) events[i] = eventOf(topic, rows[i] as RawEventRow, mimetype);
     return events;
   }
 
   get(topic: string, topicId: number, offset: number): StoredEvent | undefined {
-    const row = this.#get.get(topicId, offset) as RawEventRow | undefined;
-    return row === undefined ? undefined : eventOf(topic, row);
+    const row = this.#get.get("", topicId, offset) as RawEventRow | undefined;
+    return row === undefined ? undefined : eventOf(topic, row, "");
   }
 
   /**

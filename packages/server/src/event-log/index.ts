@@ -7,6 +7,7 @@ import { EventLog } from "./event-log.js";
 import type { Durability } from "./event-store.js";
 import { registerTopicRoutes } from "./rest-routes.js";
 import { StreamConnection } from "./stream-connection.js";
+import { PROTOCOL_VERSION_PARAM } from "@weir/protocol/stream";
 
 export { EventLog } from "./event-log.js";
 export type { EventLogOptions, TopicSummary, GroupSummary } from "./event-log.js";
@@ -74,11 +75,17 @@ export async function registerEventLog(app: FastifyInstance, options: EventLogPl
           });
       },
     },
-    (socket) => {
-      const connection = new StreamConnection(socket, log, {
-        maxEventBytes,
-        maxPendingEvents: options.maxPendingEventsPerConnection ?? 65_536,
-      });
+    (socket, request) => {
+      const version = (request.query as Record<string, unknown> | undefined)?.[PROTOCOL_VERSION_PARAM];
+      const connection = new StreamConnection(
+        socket,
+        log,
+        {
+          maxEventBytes,
+          maxPendingEvents: options.maxPendingEventsPerConnection ?? 65_536,
+        },
+        typeof version === "string" ? version : undefined,
+      );
       connections.add(connection);
       socket.on("close", () => connections.delete(connection));
     },

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply } from "fastify";
 
 import { EventLogError, assertName } from "./event-log-error.js";
 import type { EventLog } from "./event-log.js";
+import { dataBytes } from "./event-store.js";
 import type { StoredEvent } from "./event-store.js";
 
 const TEXTUAL = /^(text\/|application\/(json|xml|x-ndjson|csv|javascript)|.*\+json$)/;
@@ -20,7 +21,10 @@ export function eventView(event: StoredEvent): Record<string, unknown> {
     createdAt: new Date(event.createdAt).toISOString(),
     size: event.size,
     encoding: textual ? "utf8" : "base64",
-    data: textual ? event.data.toString("utf8") : event.data.toString("base64"),
+    data:
+      textual && typeof event.data === "string"
+        ? event.data
+        : dataBytes(event.data).toString(textual ? "utf8" : "base64"),
   };
 }
 

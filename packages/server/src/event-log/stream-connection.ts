@@ -1,12 +1,10 @@
-import { isUtf8 } from "node:buffer";
-
 import type { WebSocket } from "ws";
 
 import { EventLogError, assertName } from "./event-log-error.js";
 import type { EventLog } from "./event-log.js";
 import type { NewEvent, StoredEvent } from "./event-store.js";
 import type { ClientFrame, ServerFrame, WireStart } from "@weir/protocol/stream";
-import { PROTOCOL_VERSION } from "@weir/protocol/stream";
+import { DeliveryFrameWriter, PROTOCOL_VERSION, VERSION_MISMATCH_CLOSE_CODE } from "@weir/protocol/stream";
 import type { GroupEngine, GroupMember } from "@weir/protocol/stream";
 
 /** Limits of one connection. */
@@ -21,40 +19,15 @@ const LOW_WATER = 1024 * 1024;
 
 class MalformedFrame extends Error {}
 
-const TEXTUAL = /^(?:text\/|application\/(?:json|x-ndjson|xml|csv)\b|[^;]*\+json\b)/;
-/** Memo of TEXTUAL per mimetype (a topic rarely carries more than a few). */
-const textualMimetypes = new Map<string, boolean>();
-
-function isTextual(mimetype: string): boolean {
-  let textual = textualMimetypes.get(mimetype);
-  if (textual === undefined) {
-    textual = TEXTUAL.test(mimetype);
-    if (textualMimetypes.size >= 256) textualMimetypes.clear();
-    textualMimetypes.set(mimetype, textual);
-  }
-  return textual;
-}
-
-function wireOf(event: StoredEvent, deliveryCount: number): string {
-  if (event.wire === undefined) {
-    // JSON and text payloads travel as text (no base64 on either side); other bytes as base64.
-    const payload =
-      isTextual(event.mimetype) && isUtf8(event.data)
-        ? `"s":${JSON.stringify(event.data.toString("utf8"))}`
-        : `"d":"${event.data.toString("base64")}"`;
-    let wire =
-      `"i":${JSON.stringify(event.id)},"o":${event.offset},${payload},` +
-      `"m":${JSON.stringify(event.mimetype)},"c":${event.createdAt}`;
-    if (event.typeName !== null) wire += `,"tn":${JSON.stringify(event.typeName)}`;
-    if (event.typeVersion !== null) wire += `,"tv":${event.typeVersion}`;
-    if (event.metadata !== null) wire += `,"md":${event.metadata}`;
-    event.wire = wire + "}";
-  }
-  return `{"n":${deliveryCount},${event.wire}`;
-}
+/** A subscription's deliveries are sent once this many are waiting, without waiting for the tick to end. */
+const FRAME_EVENTS = 1024;
+/** …or once they take this many bytes. */
+const FRAME_BYTES = 256 * 1024;
 
 class Subscriber implements GroupMember<StoredEvent> {
   inFlight = 0;
+  /** Deliveries waiting to be sent. */
+  readonly frame: DeliveryFrameWriter;
   constructor(
     readonly id: number,
     readonly group: GroupEngine<StoredEvent>,
@@ -63,13 +36,30 @@ class Subscriber implements GroupMember<StoredEvent> {
     readonly ackWaitMs: number,
     readonly maxDeliver: number,
     private readonly connection: StreamConnection,
-  ) {}
+  ) {
+    this.frame = new DeliveryFrameWriter(id);
+  }
   get maxInFlight(): number {
     return this.connection.congested ? 0 : this.limit;
   }
   deliver(event: StoredEvent, deliveryCount: number): void {
-    this.connection.queueDelivery(this.id, wireOf(event, deliveryCount));
+    this.connection.queueDelivery(this, event, deliveryCount);
   }
+}
+
+/** ES2024 string methods (Node ≥ 20), not in this project's `lib`. */
+interface WellFormedString {
+  isWellFormed(): boolean;
+  toWellFormed(): string;
+}
+
+/**
+ * Replaces lone surrogates with U+FFFD, as UTF-8 encoding does: SQLite would otherwise store them
+ * as invalid UTF-8 and read them back differently from what the in-memory tail delivers.
+ */
+function wellFormed(text: string): string {
+  const checked = text as unknown as WellFormedString;
+  return checked.isWellFormed() ? text : checked.toWellFormed();
 }
 
 function isInt(value: unknown, min: number): value is number {
@@ -90,46 +80,70 @@ function checkStart(from: unknown): WireStart {
 export class StreamConnection {
   congested = false;
   readonly #subscribers = new Map<number, Subscriber>();
-  readonly #outgoing = new Map<number, string[]>();
+  /** Subscribers with deliveries waiting in their frame. */
+  readonly #outgoing = new Set<Subscriber>();
   #flushScheduled = false;
   #pendingEvents = 0;
   #paused = false;
   #closed = false;
   readonly #onTopicDeleted: (name: string) => void;
 
+  /** `clientVersion`: the protocol version the client asked for in the upgrade URL (undefined: none). */
   constructor(
     private readonly socket: WebSocket,
     private readonly log: EventLog,
     private readonly limits: ConnectionLimits,
+    clientVersion: string | undefined,
   ) {
+    this.#onTopicDeleted = (name: string) => this.topicDeleted(name);
+    if (clientVersion !== String(PROTOCOL_VERSION)) {
+      // Before `hello`, so that a client of another version fails at connect with this reason
+      // (clients before v2 did not send a version).
+      const theirs =
+        clientVersion === undefined ? "1" : /^\d{1,6}$/.test(clientVersion) ? clientVersion : "?";
+      this.#closed = true;
+      socket.close(
+        VERSION_MISMATCH_CLOSE_CODE,
+        `client speaks stream protocol v${theirs}, server v${PROTOCOL_VERSION}: ` +
+          "use matching versions of @weir/stream and the Weir server",
+      );
+      return;
+    }
     socket.on("message", (raw: Buffer) => this.#onMessage(raw));
     socket.on("close", () => this.#onClose());
-    this.#onTopicDeleted = (name: string) => this.topicDeleted(name);
     log.topicDeletedListeners.add(this.#onTopicDeleted);
     socket.on("error", () => socket.terminate());
     this.#send({ t: "hello", v: PROTOCOL_VERSION, maxEventBytes: limits.maxEventBytes });
   }
 
-  queueDelivery(subscription: number, wire: string): void {
-    let parts = this.#outgoing.get(subscription);
-    if (!parts) {
-      parts = [];
-      this.#outgoing.set(subscription, parts);
+  queueDelivery(subscriber: Subscriber, event: StoredEvent, deliveryCount: number): void {
+    const frame = subscriber.frame;
+    frame.add(event, deliveryCount);
+    // Full frames go out at once, so that the client works on them while the rest are built.
+    if (frame.count >= FRAME_EVENTS || frame.byteLength >= FRAME_BYTES) {
+      this.#sendFrame(subscriber);
+      return;
     }
-    parts.push(wire);
+    this.#outgoing.add(subscriber);
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       setImmediate(() => this.#flushDeliveries());
     }
   }
 
+  #sendFrame(subscriber: Subscriber): void {
+    this.#outgoing.delete(subscriber);
+    if (this.#closed || subscriber.frame.count === 0) return;
+    this.socket.send(subscriber.frame.take(), this.#onSent);
+    if (this.socket.bufferedAmount > HIGH_WATER) this.congested = true;
+  }
+
+  readonly #onSent = (): void => this.#drained();
+
   #flushDeliveries(): void {
     this.#flushScheduled = false;
-    if (this.#closed) return;
-    for (const [subscription, parts] of this.#outgoing)
-      this.socket.send(`{"t":"msg","s":${subscription},"e":[${parts.join(",")}]}`, () => this.#drained());
+    for (const subscriber of this.#outgoing) this.#sendFrame(subscriber);
     this.#outgoing.clear();
-    if (this.socket.bufferedAmount > HIGH_WATER) this.congested = true;
   }
 
   #drained(): void {
@@ -208,8 +222,16 @@ export class StreamConnection {
         return this.#subscribe(frame);
       case "ack": {
         const subscriber = this.#subscriber(frame.s);
-        if (!Array.isArray(frame.o)) throw new MalformedFrame('"o" must be an array of offsets');
-        for (const offset of frame.o) if (isInt(offset, 1)) subscriber?.group.ack(offset);
+        const ranges = frame.o as unknown;
+        if (!Array.isArray(ranges) || ranges.length % 2 !== 0)
+          throw new MalformedFrame('"o" must be an array of offset ranges [first, last, …]');
+        for (let k = 0; k < ranges.length; k += 2) {
+          const first: unknown = ranges[k];
+          const last: unknown = ranges[k + 1];
+          if (!isInt(first, 1) || !isInt(last, first))
+            throw new MalformedFrame('"o" must be an array of offset ranges [first, last, …]');
+          subscriber?.group.ackRange(first, last);
+        }
         if (subscriber) this.log.groupChanged(subscriber.group);
         return;
       }
@@ -296,8 +318,10 @@ export class StreamConnection {
           "WEIR_MALFORMED_EVENT",
           "Malformed event: idempotencyKey must be 1–256 characters.",
         );
-      const data = typeof s === "string" ? Buffer.from(s, "utf8") : Buffer.from(d as string, "base64");
-      const size = data.length + m.length + (tn?.length ?? 0) + metaSize;
+      // Text stays a string: stored as TEXT and delivered as UTF-8 without a Buffer in between.
+      const data = typeof s === "string" ? wellFormed(s) : Buffer.from(d as string, "base64");
+      const bytes = typeof data === "string" ? Buffer.byteLength(data, "utf8") : data.length;
+      const size = bytes + m.length + (tn?.length ?? 0) + metaSize;
       if (size > this.limits.maxEventBytes)
         throw new EventLogError(
           "WEIR_EVENT_TOO_LARGE",
@@ -367,7 +391,7 @@ export class StreamConnection {
 
   #remove(subscriber: Subscriber): void {
     this.#subscribers.delete(subscriber.id);
-    this.#outgoing.delete(subscriber.id);
+    this.#outgoing.delete(subscriber);
     subscriber.group.removeMember(subscriber);
     const topic = this.log.topicOf(subscriber.group);
     if (topic) {
@@ -384,6 +408,7 @@ export class StreamConnection {
     for (const subscriber of [...this.#subscribers.values()]) {
       if (this.log.topicOf(subscriber.group)?.name === name) {
         this.#subscribers.delete(subscriber.id);
+        this.#outgoing.delete(subscriber);
         subscriber.group.stop();
         const error = EventLogError.topicNotFound(name, this.log.topicNames());
         this.#send({

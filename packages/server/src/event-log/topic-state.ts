@@ -24,6 +24,8 @@ export class TopicState implements GroupSource<StoredEvent> {
   #tail: StoredEvent[] = [];
   #head = 0;
   #tailBytes = 0;
+  /** The mimetype of the last event read from the store, which the next ones most likely share. */
+  #mimetype = "";
 
   constructor(
     readonly row: TopicRow,
@@ -49,7 +51,10 @@ export class TopicState implements GroupSource<StoredEvent> {
   read(from: number, limit: number): StoredEvent[] {
     const index = this.#tailIndex(from);
     if (index >= 0) return this.#tail.slice(index, index + limit);
-    return this.store.read(this.row.name, this.row.id, from, limit);
+    const events = this.store.read(this.row.name, this.row.id, from, limit, this.#mimetype);
+    const last = events[events.length - 1];
+    if (last !== undefined) this.#mimetype = last.mimetype;
+    return events;
   }
   get(offset: number): StoredEvent | undefined {
     const index = this.#tailIndex(offset);
@@ -75,7 +80,6 @@ export class TopicState implements GroupSource<StoredEvent> {
         metadata: event.metadata,
         createdAt,
         size: event.size,
-        wire: undefined,
       });
       this.#tailBytes += event.size;
     }

@@ -22,6 +22,13 @@ export interface ReceivedFields {
   readonly metadata: Readonly<Record<string, string>>;
   readonly createdAt: Date;
   readonly deliveryCount: number;
+  /**
+   * The payload as the bytes `start`–`end` of the frame it arrived in, instead of `data`/`text`:
+   * copied or decoded only when the application asks for it.
+   */
+  readonly frame?: Buffer | undefined;
+  readonly start?: number;
+  readonly end?: number;
 }
 
 /** A delivered event; `ack`/`nack` settle it once (later calls are no-ops). */
@@ -37,6 +44,9 @@ export class ReceivedEvent implements StreamEvent {
   readonly deliveryCount: number;
   #data: Uint8Array | undefined;
   #text: string | undefined;
+  readonly #frame: Buffer | undefined;
+  readonly #start: number;
+  readonly #end: number;
   /** Backend-specific handle (e.g. a JetStream message). */
   readonly handle: unknown;
   #settler: Settler;
@@ -48,6 +58,9 @@ export class ReceivedEvent implements StreamEvent {
     this.offset = fields.offset;
     this.#data = fields.data;
     this.#text = fields.text;
+    this.#frame = fields.frame;
+    this.#start = fields.start ?? 0;
+    this.#end = fields.end ?? 0;
     this.mimetype = fields.mimetype;
     this.typeName = fields.typeName;
     this.typeVersion = fields.typeVersion;
@@ -63,12 +76,18 @@ export class ReceivedEvent implements StreamEvent {
   }
 
   get data(): Uint8Array {
-    this.#data ??= Buffer.from(this.#text ?? "", "utf8");
+    this.#data ??=
+      this.#frame === undefined
+        ? Buffer.from(this.#text ?? "", "utf8")
+        : Buffer.from(this.#frame.subarray(this.#start, this.#end));
     return this.#data;
   }
 
   text(): string {
-    this.#text ??= decoder.decode(this.#data);
+    this.#text ??=
+      this.#frame === undefined
+        ? decoder.decode(this.#data)
+        : this.#frame.toString("utf8", this.#start, this.#end);
     return this.#text;
   }
 

@@ -6,6 +6,7 @@ import { StreamProtocolError } from "../errors.js";
 import type { StreamError } from "../errors.js";
 import type { PublishAck, Subscription, TopicInfo, TopicOptions } from "../types.js";
 import { EmbeddedSubscription } from "./embedded-subscription.js";
+import { DeliveryFrameReader } from "@weir/protocol/stream";
 import type { ServerFrame, WireEventIn } from "@weir/protocol/stream";
 import { WsLink, errorFromFrame } from "./ws-link.js";
 
@@ -99,6 +100,7 @@ export class EmbeddedStream extends BaseStream {
           this.#endpoint,
           this.#apiKey,
           (frame) => this.#onFrame(frame),
+          (frame) => this.#onDeliveries(frame),
           (link) => this.#onDrop(link),
         ),
       {
@@ -297,9 +299,12 @@ export class EmbeddedStream extends BaseStream {
   }
 
   #onFrame(frame: ServerFrame): void {
-    if (frame.t === "msg") this.#subscriptions.get(frame.s)?.deliver(frame.e);
-    else if (frame.t === "suberr")
-      this.#subscriptions.get(frame.s)?.fail(frame.code, frame.message, frame.known);
+    if (frame.t === "suberr") this.#subscriptions.get(frame.s)?.fail(frame.code, frame.message, frame.known);
+  }
+
+  #onDeliveries(frame: Buffer): void {
+    const reader = new DeliveryFrameReader(frame);
+    this.#subscriptions.get(reader.subscription)?.deliver(reader);
   }
 
   #onDrop(link: WsLink): void {

@@ -5,7 +5,7 @@ import type { ResolvedSubscribeOptions } from "../core/base-stream.js";
 import { backoffDelay, sleep } from "../core/retry-policy.js";
 import type { StreamError } from "../errors.js";
 import type { StreamEvent, Subscription } from "../types.js";
-import type { WireEventOut, WireStart } from "@weir/protocol/stream";
+import type { DeliveryFrameReader, WireStart } from "@weir/protocol/stream";
 import type { WsLink } from "./ws-link.js";
 import { errorFromFrame } from "./ws-link.js";
 
@@ -17,11 +17,15 @@ export interface SubscriptionHost {
 }
 
 const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
+/** Acknowledgements are sent once this many are waiting, without waiting for the tick to end. */
+const ACK_BATCH = 1024;
 
 /** A subscription over the WebSocket; it re-subscribes by itself after the connection drops. */
 export class EmbeddedSubscription implements Subscription, Settler {
   readonly #queue: EventQueue<StreamEvent>;
+  /** Acknowledged offsets not sent yet, as inclusive ranges `[first, last, first, last, …]`. */
   #acks: number[] = [];
+  #ackCount = 0;
   #ackScheduled = false;
   #link: WsLink | undefined;
   #closed = false;
@@ -86,23 +90,29 @@ export class EmbeddedSubscription implements Subscription, Settler {
     void this.#start();
   }
 
-  deliver(events: WireEventOut[]): void {
-    for (const wire of events) {
-      if (wire.o > this.#lastOffset) this.#lastOffset = wire.o;
+  /** Queues the events of a delivery frame; payloads stay in the frame until asked for. */
+  deliver(reader: DeliveryFrameReader): void {
+    const frame = reader.frame;
+    while (reader.next()) {
+      const offset = reader.offset;
+      if (offset > this.#lastOffset) this.#lastOffset = offset;
+      const metadata = reader.metadata;
       this.#queue.push(
         new ReceivedEvent(
           {
-            id: wire.i,
+            id: reader.id,
             topic: this.topic,
-            offset: wire.o,
-            data: wire.d === undefined ? undefined : Buffer.from(wire.d, "base64"),
-            text: wire.s,
-            mimetype: wire.m,
-            typeName: wire.tn,
-            typeVersion: wire.tv,
-            metadata: wire.md ?? EMPTY,
-            createdAt: new Date(wire.c),
-            deliveryCount: wire.n,
+            offset,
+            data: undefined,
+            mimetype: reader.mimetype,
+            typeName: reader.typeName,
+            typeVersion: reader.typeVersion,
+            metadata: metadata === undefined ? EMPTY : (JSON.parse(metadata) as Record<string, string>),
+            createdAt: new Date(reader.createdAt),
+            deliveryCount: reader.deliveryCount,
+            frame,
+            start: reader.payloadStart,
+            end: reader.payloadEnd,
           },
           this,
         ),
@@ -115,8 +125,14 @@ export class EmbeddedSubscription implements Subscription, Settler {
   }
 
   ack(event: ReceivedEvent): Promise<void> {
-    this.#acks.push(event.offset);
-    if (!this.#ackScheduled) {
+    const offset = event.offset;
+    const acks = this.#acks;
+    const last = acks.length - 1;
+    if (last > 0 && acks[last] === offset - 1) acks[last] = offset;
+    else if (last > 0 && acks[last - 1] === offset + 1) acks[last - 1] = offset;
+    else acks.push(offset, offset);
+    if (++this.#ackCount >= ACK_BATCH) this.#flushAcks();
+    else if (!this.#ackScheduled) {
       this.#ackScheduled = true;
       setImmediate(() => this.#flushAcks());
     }
@@ -136,12 +152,15 @@ export class EmbeddedSubscription implements Subscription, Settler {
   #flushAcks(): void {
     this.#ackScheduled = false;
     if (this.#acks.length === 0 || !this.#link) return;
-    const offsets = this.#acks;
+    const ranges = this.#acks;
+    const count = this.#ackCount;
     this.#acks = [];
+    this.#ackCount = 0;
     try {
-      this.#link.send({ t: "ack", s: this.id, o: offsets });
+      this.#link.send({ t: "ack", s: this.id, o: ranges });
     } catch {
-      this.#acks = offsets.concat(this.#acks);
+      this.#acks = ranges.concat(this.#acks);
+      this.#ackCount += count;
     }
   }
 

@@ -13,6 +13,7 @@ import {
   InvalidTopicNameError,
 } from "../errors.js";
 import type { ClientFrame, ServerFrame } from "@weir/protocol/stream";
+import { PROTOCOL_VERSION, PROTOCOL_VERSION_PARAM, VERSION_MISMATCH_CLOSE_CODE } from "@weir/protocol/stream";
 
 interface PendingRequest {
   resolve(frame: ServerFrame): void;
@@ -46,9 +47,9 @@ export function errorFromFrame(
 }
 
 /**
- * One WebSocket to the server: sends frames, matches answers to requests by `r`, and hands
- * deliveries to `onMessage`. When it drops, every open request fails with a retryable
- * {@link StreamConnectionError}.
+ * One WebSocket to the server: sends frames, matches answers to requests by `r`, and hands other
+ * frames to `onFrame` and binary delivery frames to `onDeliveries`. When it drops, every open
+ * request fails with a retryable {@link StreamConnectionError}.
  */
 export class WsLink {
   readonly #ws: WebSocket;
@@ -60,6 +61,7 @@ export class WsLink {
   private constructor(
     ws: WebSocket,
     private readonly onFrame: (frame: ServerFrame) => void,
+    private readonly onDeliveries: (frame: Buffer) => void,
     private readonly onDrop: (link: WsLink) => void,
   ) {
     this.#ws = ws;
@@ -70,15 +72,18 @@ export class WsLink {
     url: string,
     apiKey: string | undefined,
     onFrame: (frame: ServerFrame) => void,
+    onDeliveries: (frame: Buffer) => void,
     onDrop: (link: WsLink) => void,
   ): Promise<WsLink> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, {
+      const target = new URL(url);
+      target.searchParams.set(PROTOCOL_VERSION_PARAM, String(PROTOCOL_VERSION));
+      const ws = new WebSocket(target, {
         headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {},
         perMessageDeflate: false,
         handshakeTimeout: 10_000,
       });
-      const link = new WsLink(ws, onFrame, onDrop);
+      const link = new WsLink(ws, onFrame, onDeliveries, onDrop);
       let greeted = false;
       ws.on("unexpected-response", (_request, response) => {
         const status = response.statusCode ?? 0;
@@ -101,9 +106,18 @@ export class WsLink {
           );
       });
       ws.on("message", (raw: Buffer, isBinary: boolean) => {
+        if (isBinary && greeted) {
+          try {
+            link.onDeliveries(raw);
+          } catch (cause) {
+            ws.terminate();
+            link.#fail(new StreamProtocolError("The server sent a malformed delivery frame.", { cause }));
+          }
+          return;
+        }
         let frame: ServerFrame;
         try {
-          frame = JSON.parse(isBinary ? raw.toString("utf8") : raw.toString()) as ServerFrame;
+          frame = JSON.parse(raw.toString("utf8")) as ServerFrame;
         } catch (cause) {
           ws.terminate();
           link.#fail(new StreamProtocolError("The server sent a frame that is not JSON.", { cause }));
@@ -111,6 +125,16 @@ export class WsLink {
         }
         if (!greeted) {
           if (frame.t !== "hello") return;
+          if (frame.v !== PROTOCOL_VERSION) {
+            ws.terminate();
+            reject(
+              new StreamProtocolError(
+                `The Weir server at ${url} speaks stream protocol v${String(frame.v)}, this client ` +
+                  `v${PROTOCOL_VERSION}: use matching versions of @weir/stream and the Weir server.`,
+              ),
+            );
+            return;
+          }
           greeted = true;
           link.maxEventBytes = frame.maxEventBytes;
           resolve(link);
@@ -120,7 +144,9 @@ export class WsLink {
       });
       ws.on("close", (code, reason) => {
         const why = reason.toString() || `code ${code}`;
-        if (!greeted)
+        if (!greeted && code === VERSION_MISMATCH_CLOSE_CODE)
+          reject(new StreamProtocolError(`The Weir server at ${url} refused this client (${why}).`));
+        else if (!greeted)
           reject(new StreamConnectionError(`The Weir server at ${url} closed the stream (${why}).`));
         link.#fail(new StreamConnectionError(`Lost the connection to the Weir server at ${url} (${why}).`));
       });

@@ -16,7 +16,15 @@ export function subjectOf(topic: string): string {
   return `weir.topic.${topic}`;
 }
 
-/** Header names carried by each message. */
+/** Subject of a pull request ("send me the next messages") to a consumer. */
+export function pullSubject(stream: string, consumer: string): string {
+  return `$JS.API.CONSUMER.MSG.NEXT.${stream}.${consumer}`;
+}
+
+/**
+ * Header names carried by each message. Only `Weir-Id` is always present; the others are left out
+ * when they hold their default (see `nats-codec.ts`).
+ */
 export const HEADER = {
   id: "Weir-Id",
   mimetype: "Weir-Mimetype",
@@ -24,3 +32,6 @@ export const HEADER = {
   typeVersion: "Weir-Type-Version",
   metadata: "Weir-Metadata",
 } as const;
+
+/** JetStream's de-duplication header (the idempotency key). */
+export const MSG_ID_HEADER = "Nats-Msg-Id";

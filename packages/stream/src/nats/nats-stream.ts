@@ -1,5 +1,5 @@
-import type { JetStreamClient, JetStreamManager, JsMsg, NatsConnection, StreamInfo } from "nats";
-import { connect as natsConnect, headers as natsHeaders, nanos, StorageType } from "nats";
+import type { JetStreamClient, JetStreamManager, Msg, NatsConnection, StreamInfo } from "nats";
+import { connect as natsConnect, Events, headers as natsHeaders, nanos, StorageType } from "nats";
 
 import { BaseStream, DEFAULT_MAX_EVENT_BYTES } from "../core/base-stream.js";
 import type { ResolvedSubscribeOptions } from "../core/base-stream.js";
@@ -13,7 +13,10 @@ import {
   TopicNotFoundError,
 } from "../errors.js";
 import type { GroupInfo, PublishAck, Subscription, TopicInfo, TopicOptions } from "../types.js";
+import { encodeHeaders } from "./nats-codec.js";
+import type { Delivery } from "./nats-codec.js";
 import { DESCRIPTION_PREFIX, HEADER, STREAM_PREFIX, streamName, subjectOf } from "./nats-names.js";
+import { JetStreamPublisher } from "./nats-publisher.js";
 import { NatsSubscription } from "./nats-subscription.js";
 
 /** Options of {@link NatsStream.open}. */
@@ -43,6 +46,7 @@ export class NatsStream extends BaseStream {
   readonly #nc: NatsConnection;
   readonly #js: JetStreamClient;
   readonly #jsm: JetStreamManager;
+  readonly #publisher: JetStreamPublisher;
   readonly #subscriptions = new Set<NatsSubscription>();
   readonly #host;
   readonly #timeoutMs: number;
@@ -58,15 +62,25 @@ export class NatsStream extends BaseStream {
     this.#nc = nc;
     this.#jsm = jsm;
     this.#js = nc.jetstream();
+    this.#publisher = new JetStreamPublisher(nc);
     const serverMax = (nc.info?.max_payload ?? DEFAULT_MAX_EVENT_BYTES + HEADER_ROOM) - HEADER_ROOM;
     this.maxEventBytes = Math.min(maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES, serverMax);
     this.#host = {
-      js: this.#js,
+      nc,
       jsm: this.#jsm,
       translate: (error: unknown, topic: string) => this.#translate(error, topic),
-      deadLetter: (message: JsMsg, topic: string, reason: string) => this.#deadLetter(message, topic, reason),
+      deadLetter: (message: Msg, delivery: Delivery, topic: string, reason: string) =>
+        this.#deadLetter(message, delivery, topic, reason),
       forget: (subscription: NatsSubscription) => this.#subscriptions.delete(subscription),
     };
+    void this.#watchReconnects();
+  }
+
+  /** Pull requests may be lost with the connection: subscriptions ask again after a reconnect. */
+  async #watchReconnects(): Promise<void> {
+    for await (const status of this.#nc.status())
+      if (status.type === Events.Reconnect)
+        for (const subscription of this.#subscriptions) subscription.reattach();
   }
 
   /** Connects to `nats://host:port` (several servers separated by commas). */
@@ -83,6 +97,8 @@ export class NatsStream extends BaseStream {
         timeout: options.timeoutMs,
         maxReconnectAttempts: -1,
         reconnectTimeWait: 250,
+        // Without this, nats.js captures a stack trace (new Error()) for every request and JetStream ack.
+        noAsyncTraces: true,
       });
     } catch (cause) {
       throw new StreamConnectionError(
@@ -219,29 +235,21 @@ export class NatsStream extends BaseStream {
 
   protected async doPublish(topic: string, events: EncodedEvent[], timeoutMs: number): Promise<PublishAck[]> {
     const subject = subjectOf(topic);
+    const publishOne = async (event: EncodedEvent): Promise<PublishAck> => {
+      const ack = await this.#publisher.publish(subject, event.data, encodeHeaders(event), timeoutMs);
+      return {
+        id: ack.duplicate ? await this.#storedId(topic, ack.seq, event.id) : event.id,
+        topic,
+        offset: ack.seq,
+        committedAt: new Date(),
+        duplicate: ack.duplicate,
+      };
+    };
     try {
-      return await Promise.all(
-        events.map(async (event) => {
-          const h = natsHeaders();
-          h.set(HEADER.id, event.id);
-          h.set(HEADER.mimetype, event.mimetype);
-          if (event.typeName !== undefined) h.set(HEADER.typeName, event.typeName);
-          if (event.typeVersion !== undefined) h.set(HEADER.typeVersion, String(event.typeVersion));
-          if (event.metadata !== undefined) h.set(HEADER.metadata, JSON.stringify(event.metadata));
-          const ack = await this.#js.publish(subject, event.data, {
-            headers: h,
-            timeout: timeoutMs,
-            ...(event.idempotencyKey === undefined ? {} : { msgID: event.idempotencyKey }),
-          });
-          return {
-            id: ack.duplicate ? await this.#storedId(topic, ack.seq, event.id) : event.id,
-            topic,
-            offset: ack.seq,
-            committedAt: new Date(),
-            duplicate: ack.duplicate,
-          };
-        }),
-      );
+      const first = events[0];
+      return events.length === 1 && first
+        ? [await publishOne(first)]
+        : await Promise.all(events.map(publishOne));
     } catch (error) {
       throw await this.#translate(error, topic);
     }
@@ -252,7 +260,7 @@ export class NatsStream extends BaseStream {
     return stored?.header.get(HEADER.id) || fallback;
   }
 
-  async #deadLetter(message: JsMsg, topic: string, reason: string): Promise<void> {
+  async #deadLetter(message: Msg, delivery: Delivery, topic: string, reason: string): Promise<void> {
     const target = deadLetterTopic(topic);
     await this.doCreateTopic(target, {}, true);
     const h = natsHeaders();
@@ -261,13 +269,13 @@ export class NatsStream extends BaseStream {
       ...(JSON.parse(message.headers?.get(HEADER.metadata) || "{}") as Record<string, string>),
       "weir-dead-letter-reason": reason,
       "weir-source-topic": topic,
-      "weir-source-offset": String(message.seq),
-      "weir-delivery-count": String(message.info.deliveryCount - 1),
+      "weir-source-offset": String(delivery.seq),
+      "weir-delivery-count": String(delivery.deliveryCount - 1),
     };
     h.set(HEADER.metadata, JSON.stringify(metadata));
     await this.#js.publish(subjectOf(target), message.data, {
       headers: h,
-      msgID: `dead-letter:${topic}:${message.seq}`,
+      msgID: `dead-letter:${topic}:${delivery.seq}`,
     });
   }
 
@@ -277,8 +285,10 @@ export class NatsStream extends BaseStream {
     return subscription;
   }
 
-  protected async doClose(): Promise<void> {
+  protected async doClose(graceMs: number): Promise<void> {
     await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
+    await this.#publisher.settle(graceMs);
+    this.#publisher.close();
     await this.#nc.flush().catch(() => undefined);
     await this.#nc.drain().catch(() => undefined);
   }

@@ -1,38 +1,89 @@
-import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from "nats";
-import { AckPolicy, DeliverPolicy, nanos } from "nats";
+import type {
+  JetStreamManager,
+  Msg,
+  MsgHdrs,
+  NatsConnection,
+  NatsError,
+  Subscription as NatsSub,
+} from "nats";
+import { AckPolicy, createInbox, DeliverPolicy, nanos } from "nats";
 
 import type { ResolvedSubscribeOptions } from "../core/base-stream.js";
 import { EventQueue } from "../core/event-queue.js";
 import { ReceivedEvent } from "../core/received-event.js";
 import type { Settler } from "../core/received-event.js";
-import type { StreamEvent, Subscription } from "../types.js";
 import { backoffDelay, sleep } from "../core/retry-policy.js";
-import { HEADER, streamName } from "./nats-names.js";
+import { StreamConnectionError } from "../errors.js";
+import type { StreamEvent, Subscription } from "../types.js";
+import { ACK, decodeFields, nakPayload, parseAckSubject, TERM } from "./nats-codec.js";
+import type { Delivery } from "./nats-codec.js";
+import { pullSubject, streamName } from "./nats-names.js";
 
 /** What a subscription needs from its stream. */
 export interface NatsSubscriptionHost {
-  readonly js: JetStreamClient;
+  readonly nc: NatsConnection;
   readonly jsm: JetStreamManager;
   /** Maps a JetStream error to a typed one. */
   translate(error: unknown, topic: string): Promise<unknown>;
-  deadLetter(message: JsMsg, topic: string, reason: string): Promise<void>;
+  deadLetter(message: Msg, delivery: Delivery, topic: string, reason: string): Promise<void>;
   forget(subscription: NatsSubscription): void;
 }
 
-/** Quiet time after which no message is assumed to be in flight to a closing subscriber. */
-const QUIET_MS = 100;
+/** How long the server keeps a pull request open. */
+const PULL_EXPIRES_MS = 30_000;
+/** The server sends a heartbeat this often while a pull request waits; two silent periods mean it was lost. */
+const HEARTBEAT_MS = 5_000;
+/** A new pull request asks for at least this share of `maxInFlight` (fewer, larger requests). */
+const REFILL_SHARE = 4;
+/** How long `close()` waits for the server to confirm that it stopped sending. */
+const DRAIN_TIMEOUT_MS = 5_000;
+const PENDING_MESSAGES = "Nats-Pending-Messages";
 
-const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
+const encoder = new TextEncoder();
+const RESOLVED = Promise.resolve();
 
-/** A pull consumer of a group (durable) or an ephemeral reader. */
+/**
+ * A member of a group (a durable pull consumer) or an ephemeral reader (an ephemeral consumer).
+ *
+ * It pulls through one inbox subscription that lives as long as the subscription, with pipelined pull
+ * requests: a new request goes out as soon as acknowledgements free a quarter of `maxInFlight`, while
+ * earlier ones are still being filled (the server does not wait a round trip between batches), and the
+ * subscriber never holds more than `maxInFlight` unacknowledged events. Because the inbox is never dropped while pull requests are open, no message
+ * can arrive at a subscription the client already forgot (which would leave it pending until
+ * `ackWaitMs`). `close()` unsubscribes and waits for the server's PONG: whatever arrives before it,
+ * and every event still held, is handed back with a NAK so that other members get it at once.
+ */
 export class NatsSubscription implements Subscription, Settler {
   readonly #queue: EventQueue<StreamEvent>;
-  #messages: ConsumerMessages | undefined;
-  #closed = false;
-  readonly #outstanding = new Map<number, JsMsg>();
+  readonly #stream: string;
+  readonly #inbox = createInbox();
+  #inboxSubscription: NatsSub | undefined;
+  /** Where pull requests go; `undefined` while (re)attaching to the consumer. */
+  #pullTo: string | undefined;
+  /** Messages asked for in open pull requests and not received yet. */
+  #requested = 0;
+  /** Open pull requests by reply subject: their size and when they were sent. */
+  readonly #requests = new Map<string, { readonly batch: number; readonly sentAt: number }>();
+  #requestCount = 0;
+  /** Held events (queued or handed out, not settled) by offset. */
+  readonly #outstanding = new Map<number, Msg>();
   readonly #nacked = new Set<number>();
+  /** Acks are sent together once per event-loop turn: one socket write instead of one per event. */
+  #acks: Msg[] = [];
   #ephemeral: string | undefined;
   #lastSeq = 0;
+  #attaching = false;
+  /** Consecutive re-attachments without a message in between (for backoff). */
+  #troubles = 0;
+  /** Messages heard on the inbox; compared between heartbeat checks. */
+  #heard = 0;
+  #heardAtCheck = 0;
+  #silentChecks = 0;
+  #lastCheckAt = Date.now();
+  #monitor: ReturnType<typeof setInterval> | undefined;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
+  #closing: Promise<void> | undefined;
 
   constructor(
     readonly topic: string,
@@ -40,17 +91,37 @@ export class NatsSubscription implements Subscription, Settler {
     private readonly options: ResolvedSubscribeOptions,
     private readonly host: NatsSubscriptionHost,
   ) {
+    this.#stream = streamName(topic);
     this.#queue = new EventQueue(() => this.close());
     options.signal?.addEventListener("abort", () => void this.close(), { once: true });
-    void this.#run();
+    this.#monitor = setInterval(() => this.#check(), HEARTBEAT_MS);
+    this.#monitor.unref();
+    void this.#attach();
   }
 
-  async #consumerName(stream: string): Promise<string> {
+  async #consumerName(): Promise<string> {
     const { group, ackWaitMs, maxDeliver, maxInFlight } = this.options;
+    // One extra delivery lets the client see that maxDeliver was exceeded and move the event to the dead-letter topic.
+    const limits = {
+      ack_wait: nanos(ackWaitMs),
+      max_deliver: maxDeliver + 1,
+      max_ack_pending: Math.max(1000, maxInFlight * 4),
+    };
     const reuse = group ?? this.#ephemeral;
     if (reuse !== undefined) {
-      const existing = await this.host.jsm.consumers.info(stream, reuse).catch(() => undefined);
-      if (existing) return reuse;
+      const existing = await this.host.jsm.consumers.info(this.#stream, reuse).catch(() => undefined);
+      if (existing) {
+        // A group keeps its position, but takes the limits its members now ask for.
+        const { config } = existing;
+        if (
+          group !== undefined &&
+          (config.ack_wait !== limits.ack_wait ||
+            config.max_deliver !== limits.max_deliver ||
+            config.max_ack_pending !== limits.max_ack_pending)
+        )
+          await this.host.jsm.consumers.update(this.#stream, reuse, limits);
+        return reuse;
+      }
     }
     // An ephemeral reader that lost its consumer continues after the last event it saw.
     const from = group === undefined && this.#lastSeq > 0 ? { offset: this.#lastSeq + 1 } : this.options.from;
@@ -60,171 +131,265 @@ export class NatsSubscription implements Subscription, Settler {
         : from === "latest"
           ? { deliver_policy: DeliverPolicy.New }
           : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: Math.max(1, from.offset) };
-    const info = await this.host.jsm.consumers.add(stream, {
+    const info = await this.host.jsm.consumers.add(this.#stream, {
       ...(group === undefined ? { inactive_threshold: nanos(30_000) } : { durable_name: group }),
       ack_policy: AckPolicy.Explicit,
-      ack_wait: nanos(ackWaitMs),
-      // One extra delivery lets the client see that maxDeliver was exceeded and move the event to the dead-letter topic.
-      max_deliver: maxDeliver + 1,
-      max_ack_pending: Math.max(1000, maxInFlight * 4),
+      ...limits,
       ...start,
     });
     if (group === undefined) this.#ephemeral = info.name;
     return info.name;
   }
 
-  /**
-   * Pulls with bounded `fetch`es rather than `consume`, so that `close()` can wait until nothing is
-   * in flight before it stops the pull: a message the server sent after the client unsubscribed
-   * would stay pending until `ackWaitMs`. Everything that arrives is handed back with `nak`.
-   */
-  async #run(): Promise<void> {
-    const stream = streamName(this.topic);
-    for (let attempt = 0; !this.#closed; attempt++) {
-      try {
-        await this.#pull(stream);
-      } catch (error) {
-        if (this.#closed) break;
-        const typed = await this.host.translate(error, this.topic);
-        // A JetStream cluster electing a leader or a reconnecting client: try again.
-        if ((typed as { retryable?: boolean }).retryable === true) {
-          await sleep(backoffDelay(attempt));
-          continue;
+  /** Finds (or creates) the consumer, then starts pulling. Retries while the error is retryable. */
+  async #attach(): Promise<void> {
+    if (this.#attaching) return;
+    this.#attaching = true;
+    try {
+      // Repeated trouble (e.g. pulls refused right after attaching) must not become a busy loop.
+      if (this.#troubles > 1) await sleep(backoffDelay(this.#troubles));
+      for (let attempt = 0; !this.#closed; attempt++) {
+        try {
+          const name = await this.#consumerName();
+          if (this.#closed) return;
+          this.#inboxSubscription ??= this.host.nc.subscribe(`${this.#inbox}.*`, {
+            callback: (error, msg) => this.#onMessage(error, msg),
+          });
+          this.#pullTo = pullSubject(this.#stream, name);
+          this.#refill();
+          return;
+        } catch (error) {
+          if (this.#closed) return;
+          const typed = await this.host.translate(error, this.topic);
+          // A JetStream cluster electing a leader or a reconnecting client: try again.
+          if ((typed as { retryable?: boolean }).retryable === true) {
+            await sleep(backoffDelay(attempt));
+            continue;
+          }
+          this.#fail(typed);
         }
-        this.#closed = true;
-        this.host.forget(this);
-        this.#queue.end(typed);
       }
-    }
-    this.#finished = true;
-    this.#stopped();
-  }
-
-  async #pull(stream: string): Promise<void> {
-    const name = await this.#consumerName(stream);
-    const consumer = await this.host.js.consumers.get(stream, name);
-    let emptyPulls = 0;
-    while (!this.#closed) {
-      const room = this.options.maxInFlight - this.#outstanding.size;
-      if (room <= 0) {
-        await new Promise<void>((resolve) => (this.#wake = resolve));
-        continue;
-      }
-      // A long expiry: nats.js closes a fetch 5% after it, and a pull the server still holds when the
-      // client closed it loses the messages sent to it until ackWaitMs (the margin must beat event-loop lag).
-      const startedAt = Date.now();
-      let received = 0;
-      this.#messages = await consumer.fetch({ max_messages: Math.min(room, 4096), expires: 30_000 });
-      for await (const message of this.#messages) {
-        received++;
-        this.#lastReceivedAt = Date.now();
-        if (this.#closed) message.nak();
-        else this.#receive(message);
-      }
-      // A pull the server refused at once (e.g. 409 max ack pending) must not become a busy loop.
-      if (received === 0 && Date.now() - startedAt < 1000) {
-        // Refused pulls in a row may mean the topic or group was deleted: this throws if so.
-        if (++emptyPulls % 5 === 0) await this.host.jsm.consumers.info(stream, name);
-        await sleep(backoffDelay(emptyPulls));
-      } else emptyPulls = 0;
+    } finally {
+      this.#attaching = false;
     }
   }
 
-  #wake: (() => void) | undefined;
-  #lastReceivedAt = 0;
-  #finished = false;
-  #stopped: () => void = () => undefined;
-  readonly #done = new Promise<void>((resolve) => (this.#stopped = resolve));
-
-  #settled(offset: number): void {
-    this.#outstanding.delete(offset);
-    const wake = this.#wake;
-    this.#wake = undefined;
-    wake?.();
+  /** Forgets the open pull requests (they may be gone) and attaches again. */
+  reattach(): void {
+    if (this.#closed) return;
+    this.#troubles++;
+    this.#pullTo = undefined;
+    this.#requested = 0;
+    this.#requests.clear();
+    void this.#attach();
   }
 
-  #receive(message: JsMsg): void {
-    const seq = message.seq;
+  /** Asks for more when room for at least a quarter of `maxInFlight` (or anything, when idle) is free. */
+  #refill(): void {
+    const to = this.#pullTo;
+    if (to === undefined || this.#closed || this.#retryTimer !== undefined) return;
+    const { maxInFlight } = this.options;
+    const room = maxInFlight - this.#outstanding.size - this.#requested;
+    if (room <= 0 || (this.#requested > 0 && room * REFILL_SHARE < maxInFlight)) return;
+    const reply = `${this.#inbox}.${++this.#requestCount}`;
+    this.#requests.set(reply, { batch: room, sentAt: Date.now() });
+    this.#requested += room;
+    const request = { batch: room, expires: nanos(PULL_EXPIRES_MS), idle_heartbeat: nanos(HEARTBEAT_MS) };
+    try {
+      this.host.nc.publish(to, encoder.encode(JSON.stringify(request)), { reply });
+    } catch {
+      // The connection is closing or closed: nothing was sent.
+      this.#requests.delete(reply);
+      this.#requested -= room;
+      this.#refillLater(1000);
+    }
+  }
+
+  /** Refills after `ms` (the server refused a request; asking again at once would spin). */
+  #refillLater(ms: number): void {
+    if (this.#retryTimer !== undefined || this.#closed) return;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#refill();
+    }, ms);
+  }
+
+  /** Called by nats.js for each message on the inbox, synchronously while it parses the socket data. */
+  #onMessage(error: NatsError | null, msg: Msg): void {
+    try {
+      this.#handle(error, msg);
+    } catch (failure) {
+      this.#fail(failure);
+    }
+  }
+
+  #handle(error: NatsError | null, msg: Msg): void {
+    if (error) {
+      // The inbox subscription itself failed (e.g. a permissions error): terminal.
+      void this.host.translate(error, this.topic).then((typed) => this.#fail(typed));
+      return;
+    }
+    this.#heard++;
+    const reply = msg.reply;
+    if (!reply) {
+      this.#status(msg);
+      return;
+    }
+    this.#troubles = 0;
+    const delivery = parseAckSubject(reply);
+    if (delivery !== undefined) this.#deliver(msg, delivery);
+    // The last open pull is filled: ask for whatever room is left, however small (an app may wait
+    // for maxInFlight events before it acknowledges any).
+    if (this.#requested > 0 && --this.#requested === 0) this.#refill();
+  }
+
+  /** A status from the server about one pull request (heartbeat, expired, refused…). */
+  #status(msg: Msg): void {
+    const headers = msg.headers;
+    const code = headers?.code ?? 0;
+    if (code === 100) return; // idle heartbeat
+    // Every other status ends the request it answers.
+    const request = this.#requests.get(msg.subject);
+    this.#requests.delete(msg.subject);
+    const unfilled = pendingMessages(headers) ?? request?.batch ?? 0;
+    this.#requested = Math.max(0, this.#requested - unfilled);
+    const description = (headers?.description ?? "").toLowerCase();
+    if (
+      code === 404 ||
+      code === 408 ||
+      (code === 409 && /batch completed|exceeds maxbytes/.test(description))
+    )
+      this.#refill();
+    else if (code === 503 || (code === 409 && /consumer (is push based|deleted)/.test(description)))
+      // No responder (stream or consumer gone, or no leader yet) or a deleted consumer.
+      this.reattach();
+    else if (code === 400)
+      this.#fail(
+        new StreamConnectionError(`JetStream refused a pull for topic "${this.topic}": ${description}`),
+      );
+    else this.#refillLater(backoffDelay(Math.min(this.#troubles++, 10)));
+  }
+
+  #deliver(msg: Msg, delivery: Delivery): void {
+    const { seq, deliveryCount } = delivery;
+    if (this.#closed) {
+      msg.respond(nakPayload(0));
+      return;
+    }
     if (seq > this.#lastSeq) this.#lastSeq = seq;
-    const count = message.info.deliveryCount;
-    if (count > this.options.maxDeliver) {
-      const delivered = count - 1;
+    if (deliveryCount > this.options.maxDeliver) {
       const why = this.#nacked.delete(seq)
         ? "nacked"
         : `not acknowledged within ${this.options.ackWaitMs} ms`;
-      void this.host
-        .deadLetter(
-          message,
-          this.topic,
-          `${why} after ${delivered} deliveries (maxDeliver ${this.options.maxDeliver})`,
-        )
-        .then(
-          () => message.term(),
-          () => message.nak(),
-        );
+      const reason = `${why} after ${deliveryCount - 1} deliveries (maxDeliver ${this.options.maxDeliver})`;
+      void this.host.deadLetter(msg, delivery, this.topic, reason).then(
+        () => msg.respond(TERM),
+        () => msg.respond(nakPayload(0)),
+      );
       return;
     }
-    const headers = message.headers;
-    const version = headers?.get(HEADER.typeVersion);
-    const metadata = headers?.get(HEADER.metadata);
-    this.#outstanding.set(seq, message);
-    this.#queue.push(
-      new ReceivedEvent(
-        {
-          id: headers?.get(HEADER.id) || `${message.info.stream}:${seq}`,
-          topic: this.topic,
-          offset: seq,
-          data: message.data,
-          mimetype: headers?.get(HEADER.mimetype) || "application/octet-stream",
-          typeName: headers?.get(HEADER.typeName) || undefined,
-          typeVersion: version ? Number(version) : undefined,
-          metadata: metadata ? (JSON.parse(metadata) as Record<string, string>) : EMPTY,
-          createdAt: new Date(Math.floor(message.info.timestampNanos / 1e6)),
-          deliveryCount: count,
-        },
-        this,
-        message,
-      ),
-    );
+    this.#outstanding.set(seq, msg);
+    this.#queue.push(new ReceivedEvent(decodeFields(this.topic, this.#stream, msg, delivery), this, msg));
   }
 
+  /** Every heartbeat period: notices pull requests that went silent (lost with a server or leader). */
+  #check(): void {
+    const now = Date.now();
+    // A check that runs late means the event loop was blocked: messages may be waiting unread.
+    const onTime = now - this.#lastCheckAt < HEARTBEAT_MS * 1.5;
+    this.#lastCheckAt = now;
+    for (const [reply, request] of this.#requests)
+      if (now - request.sentAt > PULL_EXPIRES_MS + HEARTBEAT_MS) this.#requests.delete(reply);
+    const silent = this.#requested > 0 && this.#heard === this.#heardAtCheck && onTime;
+    this.#heardAtCheck = this.#heard;
+    this.#silentChecks = silent ? this.#silentChecks + 1 : 0;
+    if (this.#silentChecks >= 2) {
+      this.#silentChecks = 0;
+      this.reattach();
+    }
+  }
+
+  #settled(offset: number): void {
+    this.#outstanding.delete(offset);
+    this.#refill();
+  }
+
+  readonly #sendAcks = (): void => {
+    const acks = this.#acks;
+    this.#acks = [];
+    try {
+      for (const msg of acks) msg.respond(ACK);
+    } catch {
+      // The connection closed: the server redelivers these events after ackWaitMs (at least once).
+    }
+  };
+
   ack(event: ReceivedEvent): Promise<void> {
+    if (this.#nacked.size > 0) this.#nacked.delete(event.offset);
+    if (this.#acks.length === 0) setImmediate(this.#sendAcks);
+    this.#acks.push(event.handle as Msg);
     this.#settled(event.offset);
-    this.#nacked.delete(event.offset);
-    (event.handle as JsMsg).ack();
-    return Promise.resolve();
+    return RESOLVED;
   }
 
   nack(event: ReceivedEvent, delayMs: number): Promise<void> {
-    this.#settled(event.offset);
     this.#nacked.add(event.offset);
-    (event.handle as JsMsg).nak(delayMs > 0 ? delayMs : undefined);
-    return Promise.resolve();
+    (event.handle as Msg).respond(nakPayload(delayMs));
+    this.#settled(event.offset);
+    return RESOLVED;
   }
 
-  async close(): Promise<void> {
+  #fail(error: unknown): void {
     if (this.#closed) return;
+    this.#stop();
+    this.#inboxSubscription?.unsubscribe();
+    this.#queue.end(error);
+  }
+
+  #stop(): void {
     this.#closed = true;
     this.host.forget(this);
-    const wake = this.#wake;
-    this.#wake = undefined;
-    wake?.();
-    // Stop the open pull once no message has arrived for a moment (nothing left in flight).
-    while (!this.#finished) {
-      if (Date.now() - this.#lastReceivedAt >= QUIET_MS) this.#messages?.stop();
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    clearInterval(this.#monitor);
+    clearTimeout(this.#retryTimer);
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    if (this.#closed) return;
+    this.#stop();
+    // UNSUB, then PING: the server delivers nothing to the inbox after the UNSUB, and what it sent
+    // before arrives ahead of the PONG (and is handed back with a NAK by #deliver).
+    const inbox = this.#inboxSubscription;
+    if (inbox && !inbox.isClosed()) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        inbox.drain().catch(() => undefined),
+        new Promise((resolve) => (timer = setTimeout(resolve, DRAIN_TIMEOUT_MS))),
+      ]);
+      clearTimeout(timer);
     }
-    await this.#done;
+    this.#sendAcks();
     // Hand back what this member holds so that other members get it now, as on the other backends.
     this.#queue.drain();
-    for (const message of this.#outstanding.values()) message.nak();
+    const nak = nakPayload(0);
+    for (const msg of this.#outstanding.values()) msg.respond(nak);
     this.#outstanding.clear();
     this.#queue.end();
     if (this.#ephemeral)
-      await this.host.jsm.consumers.delete(streamName(this.topic), this.#ephemeral).catch(() => undefined);
+      await this.host.jsm.consumers.delete(this.#stream, this.#ephemeral).catch(() => undefined);
   }
 
   [Symbol.asyncIterator](): AsyncIterator<StreamEvent> {
     return this.#queue[Symbol.asyncIterator]();
   }
+}
+
+/** How many messages of a pull request the server will no longer send (from a 408/409 status). */
+function pendingMessages(headers: MsgHdrs | undefined): number | undefined {
+  const value = headers?.get(PENDING_MESSAGES);
+  return value ? Number(value) : undefined;
 }
