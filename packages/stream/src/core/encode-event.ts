@@ -104,20 +104,36 @@ export function encodeEvent(
     throw new MalformedEventError("id must be a string of 1–128 characters.");
   const size = payload.byteLength + mimetype.length + (input.typeName?.length ?? 0) + metaSize;
   if (size > maxEventBytes) throw new EventTooLargeError(topic, size, maxEventBytes);
-  const text = payload.text;
-  return {
+  return new Encoded(
     id,
-    // Bytes are made from the text only when a backend asks (the embedded one sends the text).
-    get data(): Uint8Array {
-      payload.bytes ??= Buffer.from(text ?? "", "utf8");
-      return payload.bytes;
-    },
-    text,
+    payload.bytes,
+    payload.text,
     mimetype,
-    typeName: input.typeName,
-    typeVersion: input.typeVersion,
-    metadata: input.metadata,
-    idempotencyKey: key,
+    input.typeName,
+    input.typeVersion,
+    input.metadata,
+    key,
     size,
-  };
+  );
+}
+
+/** One class for every encoded event (publishing is a hot path: no per-event accessor objects). */
+class Encoded implements EncodedEvent {
+  constructor(
+    readonly id: string,
+    private bytes: Uint8Array | undefined,
+    readonly text: string | undefined,
+    readonly mimetype: string,
+    readonly typeName: string | undefined,
+    readonly typeVersion: number | undefined,
+    readonly metadata: Readonly<Record<string, string>> | undefined,
+    readonly idempotencyKey: string | undefined,
+    readonly size: number,
+  ) {}
+
+  /** Bytes are made from the text only when a backend asks (the embedded one sends the text). */
+  get data(): Uint8Array {
+    this.bytes ??= Buffer.from(this.text ?? "", "utf8");
+    return this.bytes;
+  }
 }

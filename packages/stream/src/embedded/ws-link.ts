@@ -15,6 +15,10 @@ import {
 import type { ClientFrame, ServerFrame } from "@weir/protocol/stream";
 import { PROTOCOL_VERSION, PROTOCOL_VERSION_PARAM, VERSION_MISMATCH_CLOSE_CODE } from "@weir/protocol/stream";
 
+const zeroMask = (mask: Buffer): void => {
+  mask.fill(0);
+};
+
 interface PendingRequest {
   resolve(frame: ServerFrame): void;
   reject(error: unknown): void;
@@ -82,6 +86,10 @@ export class WsLink {
         headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {},
         perMessageDeflate: false,
         handshakeTimeout: 10_000,
+        // A zero masking key, so that ws sends the frame bytes as they are instead of XOR-ing every
+        // byte in JavaScript. Random keys protect proxies' caches from scripts running in browsers;
+        // this client is a Node process talking to its own server (the ws option is made for this).
+        generateMask: zeroMask,
       });
       const link = new WsLink(ws, onFrame, onDeliveries, onDrop);
       let greeted = false;
