@@ -9,11 +9,11 @@ import {
   api,
   countLogs,
   latestRun,
+  readMetrics,
   startComponent,
   startTestServer,
   waitFor,
 } from "./testing/app-processes.js";
-import type { MetricsEvent } from "./topics.js";
 
 const yelp = await requireService("shared data/yelp.csv", () => probeSharedFile("data/yelp.csv"));
 const nats = await requireService("NATS JetStream", () => probeNats());
@@ -113,16 +113,7 @@ describe.each(setups)("the application as three processes: $events events, serve
         await waitFor("750 metrics events", async () =>
           (await stream.topicInfo(metricsTopic)).eventCount >= 750 ? true : undefined,
         );
-        const metrics: MetricsEvent[] = [];
-        const reading = new AbortController();
-        for await (const event of stream.subscribe(metricsTopic, {
-          from: "earliest",
-          signal: reading.signal,
-        })) {
-          metrics.push(event.json<MetricsEvent>());
-          await event.ack();
-          if (metrics.length === 750) reading.abort();
-        }
+        const metrics = await readMetrics(stream, metricsTopic, 750);
         expect((await stream.topicInfo(metricsTopic)).eventCount).toBe(750);
         expect(metrics.map((m) => m.n)).toEqual(Array.from({ length: 750 }, (_, i) => i + 1));
         expect(metrics[0]).toMatchObject({ precision: 0, recall: 0 });

@@ -9,8 +9,7 @@ import { publishReviews } from "./publish-reviews.js";
 import { readReviews } from "./reviews/read-reviews.js";
 import { SentimentModel } from "./sentiment-model.js";
 import type { Component, TestServer } from "./testing/app-processes.js";
-import { api, startComponent, startTestServer, waitFor } from "./testing/app-processes.js";
-import type { MetricsEvent } from "./topics.js";
+import { api, readMetrics, startComponent, startTestServer, waitFor } from "./testing/app-processes.js";
 
 const yelp20k = await requireService("shared data/yelp-20k.csv", () => probeSharedFile("data/yelp-20k.csv"));
 const nats = await requireService("NATS JetStream", () => probeNats());
@@ -166,16 +165,7 @@ describe.each(backends)("exactly-once learning under SIGKILL on the $name backen
 
       // river_metrics holds one event per source offset, and the sequence by offset is the uninterrupted one.
       expect((await stream.topicInfo(metricsTopic)).eventCount).toBe(20_000);
-      const metrics: MetricsEvent[] = [];
-      const reading = new AbortController();
-      for await (const event of stream.subscribe(metricsTopic, {
-        from: "earliest",
-        signal: reading.signal,
-      })) {
-        metrics.push(event.json<MetricsEvent>());
-        await event.ack(); // a reader holds at most maxInFlight unacknowledged events
-        if (metrics.length === 20_000) reading.abort();
-      }
+      const metrics = await readMetrics(stream, metricsTopic, 20_000);
       await stream.close();
       const offsets = metrics.map((m) => m.offset);
       expect(new Set(offsets).size).toBe(20_000);

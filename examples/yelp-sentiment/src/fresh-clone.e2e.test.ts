@@ -2,27 +2,14 @@
 import type { ChildProcess } from "node:child_process";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { repoRoot } from "@weir/test-support";
+import { freePort, repoRoot } from "@weir/test-support";
 import { afterAll, describe, expect, it } from "vitest";
 
 /** The repository to clone: this one (its committed HEAD) unless WEIR_FRESH_CLONE_REPO names another. */
 const source = process.env.WEIR_FRESH_CLONE_REPO ?? repoRoot;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The environment of a new user: the system's, without any WEIR_* setting. */
 function userEnv(): NodeJS.ProcessEnv {

@@ -1,11 +1,10 @@
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { requireService } from "@weir/test-support";
+import { freePort, requireService } from "@weir/test-support";
 import { connect as natsConnect } from "nats";
 import { afterAll, describe, expect, it } from "vitest";
 
@@ -20,17 +19,6 @@ const binary = await requireService("nats-server binary", () =>
       : { ok: false as const, reason: `${NATS_SERVER} does not exist (apt-get install nats-server)` },
   ),
 );
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 async function retryUntil<T>(what: string, attempt: () => Promise<T>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -6,7 +6,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { startServer } from "@weir/server";
+import type { Stream } from "@weir/stream";
 import { repoRoot } from "@weir/test-support";
+
+import type { MetricsEvent } from "../topics.js";
 
 import { freshPostgresDatabase } from "./postgres-database.js";
 
@@ -122,4 +125,16 @@ export async function countLogs(url: string, runId: string, text: string): Promi
     `/runs/${runId}/logs?level=warning&q=${encodeURIComponent(text)}&limit=1`,
   );
   return page.total;
+}
+
+/** Reads the first `count` metrics events of `topic` from the start, acknowledging each. */
+export async function readMetrics(stream: Stream, topic: string, count: number): Promise<MetricsEvent[]> {
+  const metrics: MetricsEvent[] = [];
+  const reading = new AbortController();
+  for await (const event of stream.subscribe(topic, { from: "earliest", signal: reading.signal })) {
+    metrics.push(event.json<MetricsEvent>());
+    await event.ack(); // a reader holds at most maxInFlight unacknowledged events
+    if (metrics.length === count) reading.abort();
+  }
+  return metrics;
 }

@@ -96,6 +96,15 @@ function openPostgres(url: string): Storage {
   const types = new pg.TypeOverrides();
   types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
   const pool = new pg.Pool({ connectionString: url, max: 10, types });
+  // An idle connection that PostgreSQL closes (a restart, pg_terminate_backend, an idle timeout)
+  // is an error event on the pool; unheard, it would end the process. The pool drops that
+  // connection and the next query opens a new one; errors of queries in flight reach their callers.
+  pool.on("error", (error) => {
+    process.emitWarning(
+      `A PostgreSQL connection of the Weir server was closed (${error.message}); the next query reconnects.`,
+      { code: "WEIR_DB_CONNECTION_CLOSED" },
+    );
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   let closing: Promise<void> | undefined;
   return { db, dialect: "postgres", maxParameters: 60_000, close: () => (closing ??= db.destroy()) };

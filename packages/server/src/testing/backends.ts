@@ -52,6 +52,8 @@ export interface TestServer {
   server: WeirServer;
   url: string;
   dataDir: string;
+  /** The PostgreSQL database of a `postgres` test server. */
+  databaseUrl: string | undefined;
   /** fetch + JSON: resolves with the status and the parsed body (or the text). */
   call(
     method: string,
@@ -99,6 +101,7 @@ export async function startTestServer(
     server,
     url: server.url,
     dataDir,
+    databaseUrl: database?.url,
     call,
     async json<T>(method: string, path: string, body?: unknown, headers?: Record<string, string>) {
       const { status, body: parsed } = await call(method, path, body, headers);

@@ -2,11 +2,10 @@ import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { probeNats, requireService } from "@weir/test-support";
+import { freePort, probeNats, requireService } from "@weir/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { connect } from "../index.js";
@@ -150,17 +149,6 @@ describe.skipIf(nats.skip)("NATS subscriptions", () => {
     expect(acked.length).toBe(TOTAL);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 describe.skipIf(!existsSync(NATS_SERVER))("NATS subscriptions across a server restart", () => {
   let node: ChildProcess | undefined;
