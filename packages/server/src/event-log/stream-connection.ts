@@ -96,6 +96,8 @@ export class StreamConnection {
     clientVersion: string | undefined,
   ) {
     this.#onTopicDeleted = (name: string) => this.topicDeleted(name);
+    // A socket error (a peer that vanished, a bad frame) ends only this connection, version refusal included.
+    socket.on("error", () => socket.terminate());
     if (clientVersion !== String(PROTOCOL_VERSION)) {
       // Before `hello`, so that a client of another version fails at connect with this reason
       // (clients before v2 did not send a version).
@@ -112,7 +114,6 @@ export class StreamConnection {
     socket.on("message", (raw: Buffer) => this.#onMessage(raw));
     socket.on("close", () => this.#onClose());
     log.topicDeletedListeners.add(this.#onTopicDeleted);
-    socket.on("error", () => socket.terminate());
     this.#send({ t: "hello", v: PROTOCOL_VERSION, maxEventBytes: limits.maxEventBytes });
   }
 
