@@ -281,19 +281,7 @@ export class EventStore {
   }
 
   insert(topicId: number, offset: number, event: NewEvent, now: number): void {
-    this.#insert.run(
-      topicId,
-      offset,
-      event.id,
-      event.data,
-      event.mimetype,
-      event.typeName,
-      event.typeVersion,
-      event.metadata,
-      now,
-      event.idempotencyKey,
-      event.size,
-    );
+    this.#insert.run(pushEventRow([], topicId, offset, event, now));
   }
 
   /** Inserts many events of one topic; multi-row statements save most of the per-row call cost. */
@@ -304,19 +292,7 @@ export class EventStore {
       params.length = 0;
       for (let k = index; k < index + CHUNK; k++) {
         const { offset, event } = rows[k] as { offset: number; event: NewEvent };
-        params.push(
-          topicId,
-          offset,
-          event.id,
-          event.data,
-          event.mimetype,
-          event.typeName,
-          event.typeVersion,
-          event.metadata,
-          now,
-          event.idempotencyKey,
-          event.size,
-        );
+        pushEventRow(params, topicId, offset, event, now);
       }
       this.#insertChunk.run(params);
     }
@@ -381,4 +357,28 @@ export class EventStore {
   close(): void {
     if (this.#db.open) this.#db.close();
   }
+}
+
+/** Appends one event's values in the column order of the events INSERT (single and multi-row). */
+function pushEventRow(
+  params: unknown[],
+  topicId: number,
+  offset: number,
+  event: NewEvent,
+  now: number,
+): unknown[] {
+  params.push(
+    topicId,
+    offset,
+    event.id,
+    event.data,
+    event.mimetype,
+    event.typeName,
+    event.typeVersion,
+    event.metadata,
+    now,
+    event.idempotencyKey,
+    event.size,
+  );
+  return params;
 }
