@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { fdatasync, fstatSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -7,7 +7,11 @@ import WebSocket from "ws";
 
 import { startServer } from "../start-server.js";
 import type { WeirServer } from "../start-server.js";
+import Database from "better-sqlite3";
+
 import { EventLog } from "./event-log.js";
+import type { PublishResult } from "./event-log.js";
+import type { StoredEvent } from "./event-store.js";
 import { DeliveryFrameReader, PROTOCOL_VERSION, VERSION_MISMATCH_CLOSE_CODE } from "@weir/protocol/stream";
 import type { ServerFrame } from "@weir/protocol/stream";
 
@@ -445,6 +449,74 @@ describe("EventLog storage", () => {
       expect(live.get(14)).toMatchObject({ id: "t14", typeName: "even", typeVersion: 2 });
       expect(live.get(4)).toBeUndefined();
       third.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it("answers a publish and delivers its events only once the WAL is synced, commits meanwhile, and fails a publish whose sync failed", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "weir-event-log-sync-"));
+    const syncs: { fd: number; done: (error: NodeJS.ErrnoException | null) => void }[] = [];
+    const waitFor = async (condition: () => boolean): Promise<void> => {
+      for (let i = 0; i < 500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 2));
+      expect(condition()).toBe(true);
+    };
+    try {
+      const log = new EventLog({ dataDir: dir, syncFile: (fd, done) => syncs.push({ fd, done }) });
+      log.createTopic("synced", {}, false);
+      const topic = log.topic("synced");
+      const delivered: number[] = [];
+      log.group(topic, "reader", "earliest").addMember({
+        maxInFlight: 100,
+        ackWaitMs: 60_000,
+        maxDeliver: 5,
+        inFlight: 0,
+        deliver: (event: StoredEvent) => delivered.push(event.offset),
+      });
+      const ev = (n: number) => ({
+        id: `s${n}`,
+        data: `{"n":${n}}`,
+        mimetype: "application/json",
+        typeName: null,
+        typeVersion: null,
+        metadata: null,
+        idempotencyKey: null,
+        size: 7,
+      });
+      let first: PublishResult | Error | undefined;
+      let second: PublishResult | Error | undefined;
+      log.publish(topic, [ev(1), ev(2)], (result) => (first = result));
+      await waitFor(() => syncs.length === 1);
+      // Committed to SQLite, but neither answered nor visible until the sync completes.
+      expect(fstatSync(syncs[0]!.fd).ino).toBe(statSync(join(dir, "events.db-wal")).ino);
+      expect(first).toBeUndefined();
+      expect(delivered).toEqual([]);
+      expect(log.summary(topic)).toMatchObject({ eventCount: 0, lastOffset: 0 });
+      expect(topic.read(1, 10)).toEqual([]);
+
+      log.publish(topic, [ev(3)], (result) => (second = result));
+      const reader = new Database(join(dir, "events.db"), { readonly: true });
+      try {
+        // The next commit is written while the first sync is still in flight; it waits for its own.
+        await waitFor(
+          () => (reader.prepare("SELECT COUNT(*) AS n FROM events").get() as { n: number }).n === 3,
+        );
+      } finally {
+        reader.close();
+      }
+      expect(syncs).toHaveLength(1);
+
+      await new Promise<void>((resolve) => fdatasync(syncs[0]!.fd, () => (syncs[0]!.done(null), resolve())));
+      expect(first).toMatchObject({ offsets: [1, 2] });
+      expect(delivered).toEqual([1, 2]);
+      expect(second).toBeUndefined();
+      expect(syncs).toHaveLength(2);
+
+      syncs[1]!.done(Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" }));
+      expect(second).toBeInstanceOf(Error);
+      expect((second as Error).message).toMatch(
+        /could not sync its file to disk \(EIO: i\/o error, fdatasync\).*publish again/,
+      );
+      log.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

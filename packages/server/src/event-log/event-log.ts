@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 
 import { EventLogError } from "./event-log-error.js";
 import { EventStore } from "./event-store.js";
-import type { Durability, NewEvent, StoredEvent } from "./event-store.js";
+import type { Durability, NewEvent, StoredEvent, SyncFile } from "./event-store.js";
 import { GroupEngine } from "@weir/protocol/stream";
 import type { WireStart } from "@weir/protocol/stream";
 import { TopicState } from "./topic-state.js";
@@ -19,6 +19,23 @@ interface PublishJob {
   readonly topic: TopicState;
   readonly events: readonly NewEvent[];
   readonly done: (result: PublishResult | Error) => void;
+}
+
+/** What one group commit added to a topic. */
+interface Tally {
+  next: number;
+  count: number;
+  bytes: number;
+  rows: { offset: number; event: NewEvent }[];
+}
+
+/** A committed transaction waiting to be durable before it is acknowledged and delivered. */
+interface Commit {
+  readonly jobs: PublishJob[];
+  readonly results: PublishResult[];
+  readonly callbacks: (() => void)[];
+  readonly touched: Map<TopicState, Tally>;
+  readonly now: number;
 }
 
 /** A group as the dashboard and `topicInfo` show it. */
@@ -53,6 +70,8 @@ export interface EventLogOptions {
   readonly commitDelayMs?: number;
   /** How often retention runs. @default 1000 */
   readonly retentionIntervalMs?: number;
+  /** How the WAL is synced (tests slow it down or make it fail). @default fs.fdatasync */
+  readonly syncFile?: SyncFile;
 }
 
 /**
@@ -67,6 +86,9 @@ export class EventLog {
   readonly #dirtyGroups = new Set<GroupEngine<StoredEvent>>();
   readonly #groupTopic = new WeakMap<GroupEngine<StoredEvent>, TopicState>();
   #timer: NodeJS.Timeout | undefined;
+  /** Commits waiting for the next WAL sync, and those the sync in flight covers. */
+  #unsynced: Commit[] = [];
+  #syncing: Commit[] | undefined;
   readonly #retention: NodeJS.Timeout;
   readonly #commitDelayMs: number;
   #closed = false;
@@ -74,7 +96,7 @@ export class EventLog {
   readonly topicDeletedListeners = new Set<(name: string) => void>();
 
   constructor(options: EventLogOptions) {
-    this.#store = new EventStore(options.dataDir, options.durability ?? "FULL");
+    this.#store = new EventStore(options.dataDir, options.durability ?? "FULL", options.syncFile);
     this.#commitDelayMs = options.commitDelayMs ?? 1;
     const stats = this.#store.topicStats();
     for (const row of this.#store.topics()) {
@@ -120,7 +142,7 @@ export class EventLog {
 
   deleteTopic(name: string): TopicState {
     const topic = this.topic(name);
-    this.#flush();
+    this.#flushAndSyncNow();
     for (const group of topic.groups.values()) {
       group.stop();
       this.#dirtyGroups.delete(group);
@@ -272,7 +294,10 @@ export class EventLog {
     this.#timer = setTimeout(() => this.#flush(), this.#commitDelayMs);
   }
 
-  /** One group commit: every queued publish and changed group position in one transaction. */
+  /**
+   * One group commit: every queued publish and changed group position in one transaction. Its
+   * publishes are acknowledged, and its events delivered, once the commit is durable ({@link #sync}).
+   */
   #flush(): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
@@ -284,10 +309,7 @@ export class EventLog {
     this.#dirtyGroups.clear();
     if (jobs.length === 0 && groups.length === 0 && callbacks.length === 0) return;
     const now = Date.now();
-    const touched = new Map<
-      TopicState,
-      { next: number; count: number; bytes: number; rows: { offset: number; event: NewEvent }[] }
-    >();
+    const touched = new Map<TopicState, Tally>();
     const results: PublishResult[] = [];
     try {
       this.#store.transaction(() => {
@@ -296,7 +318,7 @@ export class EventLog {
           const topic = job.topic;
           let tally = touched.get(topic);
           if (!tally) {
-            tally = { next: topic.next, count: 0, bytes: 0, rows: [] };
+            tally = { next: topic.nextToAssign, count: 0, bytes: 0, rows: [] };
             touched.set(topic, tally);
           }
           const current = tally;
@@ -347,6 +369,64 @@ export class EventLog {
       for (const callback of callbacks) callback();
       return;
     }
+    for (const [topic, tally] of touched) topic.nextToAssign = tally.next;
+    // A commit that only moved group positions waits for nobody: the next sync covers it.
+    if (jobs.length === 0 && callbacks.length === 0) return;
+    this.#unsynced.push({ jobs, results, callbacks, touched, now });
+    this.#sync();
+  }
+
+  /**
+   * Makes the commits made so far durable, then acknowledges them and delivers their events, in
+   * commit order. One sync is in flight at a time; commits made meanwhile wait for the next one,
+   * which covers them all (the WAL is one file).
+   */
+  #sync(): void {
+    if (this.#syncing !== undefined || this.#unsynced.length === 0) return;
+    const commits = this.#unsynced;
+    this.#unsynced = [];
+    if (!this.#store.syncsCommits) {
+      for (const commit of commits) this.#complete(commit, undefined);
+      return;
+    }
+    this.#syncing = commits;
+    this.#store.sync((error) => {
+      if (this.#syncing !== commits) return; // close() completed them already
+      this.#syncing = undefined;
+      const failure =
+        error === undefined
+          ? undefined
+          : new Error(
+              `The event log could not sync its file to disk (${error.message}); the events may not be ` +
+                "durable. Check the disk under the server's data directory, then publish again.",
+              { cause: error },
+            );
+      for (const commit of commits) this.#complete(commit, failure);
+      this.#sync();
+    });
+  }
+
+  /** Commits what is queued and completes every commit, syncing on this thread (closing, deleting a topic). */
+  #flushAndSyncNow(): void {
+    this.#flush();
+    const pending = [...(this.#syncing ?? []), ...this.#unsynced];
+    this.#syncing = undefined;
+    this.#unsynced = [];
+    if (pending.length === 0) return;
+    let failure: Error | undefined;
+    try {
+      if (this.#store.syncsCommits) this.#store.syncNow();
+    } catch (error) {
+      failure = new Error(`The event log could not sync its file to disk: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    for (const commit of pending) this.#complete(commit, failure);
+  }
+
+  /** A durable commit: its events become visible to groups, its publishers get their answers. */
+  #complete(commit: Commit, failure: Error | undefined): void {
+    const { touched, now } = commit;
     for (const [topic, tally] of touched) {
       if (tally.count === 0) continue;
       if (topic.count === 0) topic.first = topic.next;
@@ -356,15 +436,15 @@ export class EventLog {
       topic.bytes += tally.bytes;
       topic.countPublished(tally.count, now);
     }
-    jobs.forEach((job, index) => job.done(results[index] as PublishResult));
-    for (const callback of callbacks) callback();
+    commit.jobs.forEach((job, index) => job.done(failure ?? (commit.results[index] as PublishResult)));
+    for (const callback of commit.callbacks) callback();
     for (const topic of touched.keys()) for (const group of topic.groups.values()) group.pump();
   }
 
   /** Commits what is queued, stops timers and closes the database. */
   close(): void {
     if (this.#closed) return;
-    this.#flush();
+    this.#flushAndSyncNow();
     this.#closed = true;
     clearInterval(this.#retention);
     for (const topic of this.#topics.values()) for (const group of topic.groups.values()) group.stop();

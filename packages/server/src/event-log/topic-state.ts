@@ -9,7 +9,10 @@ const TAIL_MAX_BYTES = 32 * 1024 * 1024;
 /** One topic in memory: its counters, its groups, and a view of its events for the groups. */
 export class TopicState implements GroupSource<StoredEvent> {
   first: number;
+  /** One past the last durable event: what groups, readers and summaries see. */
   next: number;
+  /** The offset the next published event gets (ahead of `next` while a commit is being synced). */
+  nextToAssign: number;
   count: number;
   bytes: number;
   readonly groups = new Map<string, GroupEngine<StoredEvent>>();
@@ -33,6 +36,7 @@ export class TopicState implements GroupSource<StoredEvent> {
     stats: { first: number; count: number; bytes: number } | undefined,
   ) {
     this.next = row.nextOffset;
+    this.nextToAssign = row.nextOffset;
     this.first = stats?.first ?? row.nextOffset;
     this.count = stats?.count ?? 0;
     this.bytes = stats?.bytes ?? 0;
@@ -49,6 +53,9 @@ export class TopicState implements GroupSource<StoredEvent> {
     return this.next - 1;
   }
   read(from: number, limit: number): StoredEvent[] {
+    // The store may already hold events of a commit that is not durable yet: never beyond `next`.
+    limit = Math.min(limit, this.next - from);
+    if (limit <= 0) return [];
     const index = this.#tailIndex(from);
     if (index >= 0) return this.#tail.slice(index, index + limit);
     const events = this.store.read(this.row.name, this.row.id, from, limit, this.#mimetype);
@@ -57,6 +64,7 @@ export class TopicState implements GroupSource<StoredEvent> {
     return events;
   }
   get(offset: number): StoredEvent | undefined {
+    if (offset >= this.next) return undefined;
     const index = this.#tailIndex(offset);
     if (index >= 0) return this.#tail[index];
     return this.store.get(this.row.name, this.row.id, offset);
