@@ -1,43 +1,23 @@
 /**
  * The WebSocket protocol between `@weir/stream` and the Weir server's event log (`GET /api/stream`).
- * Text frames of compact JSON, except deliveries, which are binary frames (see `delivery-frame.ts`);
- * publishes and deliveries are batched (many events per frame), acks are batched per subscription
- * as ranges, so no event needs its own round trip. Both ends import these types from
+ * Text frames of compact JSON, except publishes and deliveries, which are binary frames
+ * (`publish-frame.ts`, `delivery-frame.ts`) carrying many events each; acks are batched per
+ * subscription as ranges, so no event needs its own round trip. Both ends import these types from
  * `@weir/protocol/stream`; see docs/stream.md.
  */
 
 /**
- * Protocol version. The client asks for it in the upgrade URL (`/api/stream?v=2`), the server
+ * Protocol version. The client asks for it in the upgrade URL (`/api/stream?v=3`), the server
  * announces its own in `hello`; either side refuses a mismatch with a message naming both versions.
- * v2: binary delivery frames, acks as offset ranges.
+ * v2: binary delivery frames, acks as offset ranges. v3: binary publish frames.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** The query parameter of the upgrade URL that carries the client's protocol version. */
 export const PROTOCOL_VERSION_PARAM = "v";
 
 /** WebSocket close code of a connection refused for a protocol version mismatch. */
 export const VERSION_MISMATCH_CLOSE_CODE = 4002;
-
-/** An event on the wire (client → server). */
-export interface WireEventIn {
-  /** id */
-  i: string;
-  /** data, base64 (binary payloads) */
-  d?: string;
-  /** data as UTF-8 text (JSON and text payloads; exactly one of `d` and `s`) */
-  s?: string;
-  /** mimetype */
-  m: string;
-  /** type name */
-  tn?: string;
-  /** type version */
-  tv?: number;
-  /** metadata */
-  md?: Record<string, string>;
-  /** idempotency key */
-  k?: string;
-}
 
 /** Topic settings on the wire. */
 export interface WireTopicOptions {
@@ -47,8 +27,8 @@ export interface WireTopicOptions {
 
 export type WireStart = "earliest" | "latest" | { offset: number };
 
+/** The JSON frames of a client; publishes are binary (`PublishFrameWriter`). */
 export type ClientFrame =
-  | { t: "pub"; r: number; topic: string; e: WireEventIn[] }
   | { t: "create"; r: number; topic: string; opts: WireTopicOptions; ifMissing: boolean }
   | { t: "list"; r: number }
   | { t: "info"; r: number; topic: string }
@@ -71,7 +51,7 @@ export type ClientFrame =
 
 export type ServerFrame =
   | { t: "hello"; v: number; maxEventBytes: number }
-  /** Publish answer: offsets in order; `dup` lists indexes that were duplicates with their stored id. */
+  /** Publish answer (to a publish frame's request id): offsets in order; `dup` lists indexes that were duplicates with their stored id. */
   | { t: "puback"; r: number; c: number; o: number[]; dup?: Record<string, string> }
   | { t: "ok"; r: number; result?: unknown }
   | { t: "err"; r: number; code: string; message: string; known?: string[] }

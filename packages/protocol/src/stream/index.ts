@@ -4,4 +4,5 @@
  */
 export * from "./frames.js";
 export * from "./delivery-frame.js";
+export * from "./publish-frame.js";
 export * from "./group-engine.js";

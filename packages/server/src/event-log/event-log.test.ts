@@ -12,8 +12,13 @@ import Database from "better-sqlite3";
 import { EventLog } from "./event-log.js";
 import type { PublishResult } from "./event-log.js";
 import type { StoredEvent } from "./event-store.js";
-import { DeliveryFrameReader, PROTOCOL_VERSION, VERSION_MISMATCH_CLOSE_CODE } from "@weir/protocol/stream";
-import type { ServerFrame } from "@weir/protocol/stream";
+import {
+  DeliveryFrameReader,
+  PROTOCOL_VERSION,
+  PublishFrameWriter,
+  VERSION_MISMATCH_CLOSE_CODE,
+} from "@weir/protocol/stream";
+import type { PublishableEvent, ServerFrame } from "@weir/protocol/stream";
 
 /** A delivery as a raw client decodes it from a binary frame. */
 interface Delivered {
@@ -74,6 +79,10 @@ class RawClient {
   send(frame: unknown): void {
     this.ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
   }
+  /** Sends a binary publish frame. */
+  publish(r: number, topic: string, events: PublishableEvent[]): void {
+    this.ws.send(publishFrame(r, topic, events));
+  }
   async deliveries(count: number): Promise<Delivered[]> {
     for (let i = 0; i < 400 && this.delivered.length < count; i++)
       await new Promise((resolve) => setTimeout(resolve, 10));
@@ -94,12 +103,32 @@ class RawClient {
   }
 }
 
-const event = (text: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
-  i: `id-${text}`,
-  d: Buffer.from(JSON.stringify({ text })).toString("base64"),
-  m: "application/json",
-  ...extra,
+function publishFrame(r: number, topic: string, events: PublishableEvent[]): Buffer {
+  const writer = new PublishFrameWriter(topic);
+  for (const e of events) writer.add(e);
+  return writer.finish(r);
+}
+
+/** An event to publish: bytes unless `text` is given. */
+const publishable = (
+  fields: Partial<PublishableEvent> & Pick<PublishableEvent, "id" | "mimetype">,
+): PublishableEvent => ({
+  text: undefined,
+  data: Buffer.alloc(0),
+  typeName: undefined,
+  typeVersion: undefined,
+  metadata: undefined,
+  idempotencyKey: undefined,
+  ...fields,
 });
+
+const event = (text: string, extra: Partial<PublishableEvent> = {}): PublishableEvent =>
+  publishable({
+    id: `id-${text}`,
+    data: Buffer.from(JSON.stringify({ text })),
+    mimetype: "application/json",
+    ...extra,
+  });
 
 describe("embedded event log over /api/stream", () => {
   let server: WeirServer;
@@ -118,19 +147,26 @@ describe("embedded event log over /api/stream", () => {
     const good = await RawClient.open(server.url);
     const bad = await RawClient.open(server.url);
     const worse = await RawClient.open(server.url);
+    const alien = await RawClient.open(server.url);
     good.send({ t: "create", r: 1, topic: "malformed-check", opts: {}, ifMissing: true });
     expect((await good.answer(1)).t).toBe("ok");
     bad.send("{not json");
-    worse.send({ t: "pub", topic: "malformed-check", e: [event("a")] });
+    const frame = publishFrame(1, "malformed-check", [event("a")]);
+    worse.ws.send(frame.subarray(0, frame.length - 3));
+    alien.ws.send(Buffer.from([9, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0]));
     expect(await bad.waitClosed()).toMatchObject({
       code: 1007,
       reason: expect.stringContaining("not JSON") as unknown,
     });
     expect(await worse.waitClosed()).toMatchObject({
       code: 1008,
-      reason: expect.stringContaining('"r"') as unknown,
+      reason: expect.stringContaining("truncated record") as unknown,
     });
-    good.send({ t: "pub", r: 2, topic: "malformed-check", e: [event("still served")] });
+    expect(await alien.waitClosed()).toMatchObject({
+      code: 1007,
+      reason: expect.stringContaining("not a publish frame") as unknown,
+    });
+    good.publish(2, "malformed-check", [event("still served")]);
     expect(await good.answer(2)).toMatchObject({ t: "puback", o: [1] });
     expect(good.closed).toBeUndefined();
     good.ws.close();
@@ -140,26 +176,42 @@ describe("embedded event log over /api/stream", () => {
     const client = await RawClient.open(server.url);
     client.send({ t: "create", r: 1, topic: "bad-events", opts: {}, ifMissing: true });
     await client.answer(1);
-    client.send({ t: "pub", r: 2, topic: "bad-events", e: [event("x", { tv: -3 })] });
-    expect(await client.answer(2)).toMatchObject({ t: "err", code: "WEIR_MALFORMED_EVENT" });
-    const huge = {
-      i: "big",
-      d: Buffer.alloc(1024 * 1024 + 1).toString("base64"),
-      m: "application/octet-stream",
-    };
-    client.send({ t: "pub", r: 3, topic: "bad-events", e: [huge] });
+    client.publish(2, "bad-events", [event("x", { typeVersion: -3 })]);
+    expect(await client.answer(2)).toMatchObject({
+      t: "err",
+      code: "WEIR_MALFORMED_EVENT",
+      message: expect.stringContaining("typeVersion") as unknown,
+    });
+    client.publish(6, "bad-events", [
+      event("y", { metadata: { k: 1 } as unknown as Record<string, string> }),
+    ]);
+    expect(await client.answer(6)).toMatchObject({
+      t: "err",
+      message: 'Malformed event: metadata["k"] must be a string.',
+    });
+    client.publish(7, "bad-events", [event("z", { id: "" })]);
+    expect(await client.answer(7)).toMatchObject({
+      t: "err",
+      message: expect.stringContaining("id must") as unknown,
+    });
+    const huge = publishable({
+      id: "big",
+      data: Buffer.alloc(1024 * 1024 + 1),
+      mimetype: "application/octet-stream",
+    });
+    client.publish(3, "bad-events", [huge]);
     expect(await client.answer(3)).toMatchObject({
       t: "err",
       code: "WEIR_EVENT_TOO_LARGE",
       message: expect.stringContaining("over the limit of 1048576 bytes") as unknown,
     });
-    client.send({ t: "pub", r: 4, topic: "no-such-topic", e: [event("y")] });
+    client.publish(4, "no-such-topic", [event("y")]);
     expect(await client.answer(4)).toMatchObject({
       t: "err",
       code: "WEIR_TOPIC_NOT_FOUND",
       known: expect.arrayContaining(["bad-events"]) as unknown,
     });
-    client.send({ t: "pub", r: 5, topic: "bad-events", e: [event("fine")] });
+    client.publish(5, "bad-events", [event("fine")]);
     expect(await client.answer(5)).toMatchObject({ t: "puback", o: [1] });
     client.ws.close();
   });
@@ -172,7 +224,7 @@ describe("embedded event log over /api/stream", () => {
     });
     expect(create.status).toBe(201);
     const client = await RawClient.open(server.url);
-    client.send({ t: "pub", r: 1, topic: "rest-view", e: [event("a"), event("b"), event("c")] });
+    client.publish(1, "rest-view", [event("a"), event("b"), event("c")]);
     await client.answer(1);
     client.send({
       t: "sub",
@@ -224,12 +276,11 @@ describe("embedded event log over /api/stream", () => {
     client.send({ t: "create", r: 1, topic: "pressure", opts: {}, ifMissing: true });
     await client.answer(1);
     for (let r = 2; r < 42; r++)
-      client.send({
-        t: "pub",
+      client.publish(
         r,
-        topic: "pressure",
-        e: Array.from({ length: 2000 }, (_, i) => event(`${r}-${i}`)),
-      });
+        "pressure",
+        Array.from({ length: 2000 }, (_, i) => event(`${r}-${i}`)),
+      );
     const last = await client.answer(41);
     expect(last).toMatchObject({ t: "puback" });
     expect((last as { o: number[] }).o.at(-1)).toBe(80_000);
@@ -248,15 +299,26 @@ describe("embedded event log payloads and versions", () => {
     dirs.push(dir);
     const binary = Buffer.from(Array.from({ length: 256 }, (_, i) => 255 - i));
     const published = [
-      { i: "json", s: JSON.stringify({ text: 'naïve 😀 "q" \\' }), m: "application/json" },
-      { i: "lone", s: "a\uD800b", m: "text/plain" },
-      { i: "nul", s: "x\u0000y", m: "text/plain", tn: "t.text", tv: 3, md: { k: "ü" } },
-      { i: "bin", d: binary.toString("base64"), m: "application/octet-stream" },
-      { i: "json-bytes", d: Buffer.from('{"b":1}').toString("base64"), m: "application/json" },
+      publishable({
+        id: "json",
+        text: JSON.stringify({ text: 'naïve 😀 "q" \\' }),
+        mimetype: "application/json",
+      }),
+      publishable({ id: "lone", text: "a\uD800b", mimetype: "text/plain" }),
+      publishable({
+        id: "nul",
+        text: "x\u0000y",
+        mimetype: "text/plain",
+        typeName: "t.text",
+        typeVersion: 3,
+        metadata: { k: "ü" },
+      }),
+      publishable({ id: "bin", data: binary, mimetype: "application/octet-stream" }),
+      publishable({ id: "json-bytes", data: Buffer.from('{"b":1}'), mimetype: "application/json" }),
     ];
     // What UTF-8 encoding of the published text gives (a lone surrogate becomes U+FFFD).
     const expected = [
-      Buffer.from(published[0]?.s ?? ""),
+      Buffer.from(published[0]?.text ?? ""),
       Buffer.from([0x61, 0xef, 0xbf, 0xbd, 0x62]),
       Buffer.from([0x78, 0x00, 0x79]),
       binary,
@@ -285,7 +347,7 @@ describe("embedded event log payloads and versions", () => {
     const client = await RawClient.open(server.url);
     client.send({ t: "create", r: 1, topic: "bytes", opts: {}, ifMissing: false });
     await client.answer(1);
-    client.send({ t: "pub", r: 2, topic: "bytes", e: published });
+    client.publish(2, "bytes", published);
     expect(await client.answer(2)).toMatchObject({ t: "puback", o: [1, 2, 3, 4, 5] });
     client.ws.close();
     const fromMemory = await consume(server.url, "first");
@@ -296,7 +358,7 @@ describe("embedded event log payloads and versions", () => {
       for (const delivered of [fromMemory, fromStore]) {
         expect(delivered.map((event) => event.data)).toEqual(expected);
         expect(delivered.map((event) => [event.s, event.o, event.n, event.i, event.m])).toEqual(
-          published.map((event, k) => [3, k + 1, 1, event.i, event.m]),
+          published.map((event, k) => [3, k + 1, 1, event.id, event.mimetype]),
         );
         expect(delivered[2]).toMatchObject({ tn: "t.text", tv: 3, md: '{"k":"ü"}' });
         expect(delivered[0]?.tn).toBeUndefined();
@@ -305,7 +367,7 @@ describe("embedded event log payloads and versions", () => {
         items: { data: string; encoding: string; size: number }[];
       };
       expect(page.items.map((item) => [item.encoding, item.data])).toEqual([
-        ["utf8", published[0]?.s],
+        ["utf8", published[0]?.text],
         ["utf8", "a\uFFFDb"],
         ["utf8", "x\u0000y"],
         ["base64", binary.toString("base64")],

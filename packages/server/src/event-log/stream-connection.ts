@@ -4,7 +4,13 @@ import { EventLogError, assertName } from "./event-log-error.js";
 import type { EventLog } from "./event-log.js";
 import type { NewEvent, StoredEvent } from "./event-store.js";
 import type { ClientFrame, ServerFrame, WireStart } from "@weir/protocol/stream";
-import { DeliveryFrameWriter, PROTOCOL_VERSION, VERSION_MISMATCH_CLOSE_CODE } from "@weir/protocol/stream";
+import {
+  DeliveryFrameWriter,
+  MalformedPublishFrame,
+  PROTOCOL_VERSION,
+  PublishFrameReader,
+  VERSION_MISMATCH_CLOSE_CODE,
+} from "@weir/protocol/stream";
 import type { GroupEngine, GroupMember } from "@weir/protocol/stream";
 
 /** Limits of one connection. */
@@ -45,21 +51,6 @@ class Subscriber implements GroupMember<StoredEvent> {
   deliver(event: StoredEvent, deliveryCount: number): void {
     this.connection.queueDelivery(this, event, deliveryCount);
   }
-}
-
-/** ES2024 string methods (Node ≥ 20), not in this project's `lib`. */
-interface WellFormedString {
-  isWellFormed(): boolean;
-  toWellFormed(): string;
-}
-
-/**
- * Replaces lone surrogates with U+FFFD, as UTF-8 encoding does: SQLite would otherwise store them
- * as invalid UTF-8 and read them back differently from what the in-memory tail delivers.
- */
-function wellFormed(text: string): string {
-  const checked = text as unknown as WellFormedString;
-  return checked.isWellFormed() ? text : checked.toWellFormed();
 }
 
 function isInt(value: unknown, min: number): value is number {
@@ -111,7 +102,7 @@ export class StreamConnection {
       );
       return;
     }
-    socket.on("message", (raw: Buffer) => this.#onMessage(raw));
+    socket.on("message", (raw: Buffer, isBinary: boolean) => this.#onMessage(raw, isBinary));
     socket.on("close", () => this.#onClose());
     log.topicDeletedListeners.add(this.#onTopicDeleted);
     this.#send({ t: "hello", v: PROTOCOL_VERSION, maxEventBytes: limits.maxEventBytes });
@@ -157,8 +148,12 @@ export class StreamConnection {
     if (!this.#closed) this.socket.send(JSON.stringify(frame));
   }
 
-  #onMessage(raw: Buffer): void {
+  #onMessage(raw: Buffer, isBinary: boolean): void {
     if (this.#closed) return;
+    if (isBinary) {
+      this.#onPublishFrame(raw);
+      return;
+    }
     let frame: ClientFrame;
     try {
       frame = JSON.parse(raw.toString("utf8")) as ClientFrame;
@@ -169,17 +164,39 @@ export class StreamConnection {
     try {
       this.#handle(frame);
     } catch (error) {
-      if (error instanceof MalformedFrame) this.#reject(1008, `malformed frame: ${error.message}`);
-      else if (error instanceof EventLogError && typeof (frame as { r?: unknown }).r === "number")
-        this.#send({
-          t: "err",
-          r: (frame as { r: number }).r,
-          code: error.code,
-          message: error.message,
-          ...(error.known ? { known: error.known } : {}),
-        });
-      else this.#reject(1011, `internal error: ${(error as Error).message}`);
+      const r = (frame as { r?: unknown }).r;
+      this.#answerError(error, typeof r === "number" ? r : undefined);
     }
+  }
+
+  #onPublishFrame(raw: Buffer): void {
+    let reader: PublishFrameReader;
+    try {
+      reader = new PublishFrameReader(raw);
+    } catch (error) {
+      this.#reject(1007, `malformed frame: ${(error as Error).message}`);
+      return;
+    }
+    try {
+      this.#publish(reader);
+    } catch (error) {
+      this.#answerError(error, reader.requestId);
+    }
+  }
+
+  /** A bad frame closes the connection; a refused request (bad event, unknown topic) is answered. */
+  #answerError(error: unknown, r: number | undefined): void {
+    if (error instanceof MalformedFrame || error instanceof MalformedPublishFrame)
+      this.#reject(1008, `malformed frame: ${error.message}`);
+    else if (error instanceof EventLogError && r !== undefined)
+      this.#send({
+        t: "err",
+        r,
+        code: error.code,
+        message: error.message,
+        ...(error.known ? { known: error.known } : {}),
+      });
+    else this.#reject(1011, `internal error: ${(error as Error).message}`);
   }
 
   #handle(frame: ClientFrame): void {
@@ -189,8 +206,6 @@ export class StreamConnection {
     if (needsRequest && !isInt((frame as { r?: unknown }).r, 0))
       throw new MalformedFrame('"r" must be an integer');
     switch (frame.t) {
-      case "pub":
-        return this.#publish(frame);
       case "create": {
         assertName("topic", frame.topic);
         const opts = (frame.opts ?? {}) as { maxAgeMs?: unknown; maxBytes?: unknown };
@@ -259,47 +274,43 @@ export class StreamConnection {
     return this.#subscribers.get(id);
   }
 
-  #publish(frame: Extract<ClientFrame, { t: "pub" }>): void {
-    if (!Array.isArray(frame.e) || frame.e.length === 0)
-      throw new MalformedFrame('"e" must be a non-empty array');
-    assertName("topic", frame.topic);
-    const topic = this.log.topic(frame.topic);
+  #publish(reader: PublishFrameReader): void {
+    if (reader.count === 0) throw new MalformedFrame("a publish frame carries at least one event");
+    assertName("topic", reader.topic);
+    const topic = this.log.topic(reader.topic);
+    const frame = reader.frame;
     const events: NewEvent[] = [];
-    for (const wire of frame.e) {
-      if (typeof wire !== "object" || wire === null)
-        throw new EventLogError("WEIR_MALFORMED_EVENT", "Malformed event: not an object.");
-      const { i, d, s, m, tn, tv, md, k } = wire;
-      if (typeof i !== "string" || i.length === 0 || i.length > 128)
+    while (reader.next()) {
+      const { id, mimetype, typeName, typeVersion, idempotencyKey } = reader;
+      if (id.length === 0 || id.length > 128)
         throw new EventLogError(
           "WEIR_MALFORMED_EVENT",
           "Malformed event: id must be a string of 1–128 characters.",
         );
-      if (
-        typeof d === typeof s ||
-        (d !== undefined && typeof d !== "string") ||
-        (s !== undefined && typeof s !== "string")
-      )
+      if (!mimetype.includes("/"))
         throw new EventLogError(
           "WEIR_MALFORMED_EVENT",
-          'Malformed event: give the data as exactly one of "d" (base64) or "s" (text).',
+          `Malformed event: mimetype "${mimetype}" is not of the form type/subtype.`,
         );
-      if (typeof m !== "string" || !m.includes("/"))
-        throw new EventLogError(
-          "WEIR_MALFORMED_EVENT",
-          `Malformed event: mimetype "${String(m)}" is not of the form type/subtype.`,
-        );
-      if (tn !== undefined && (typeof tn !== "string" || tn.length === 0))
+      if (typeName !== undefined && typeName.length === 0)
         throw new EventLogError(
           "WEIR_MALFORMED_EVENT",
           "Malformed event: typeName must be a non-empty string.",
         );
-      if (tv !== undefined && !isInt(tv, 0))
+      if (typeVersion !== undefined && !isInt(typeVersion, 0))
         throw new EventLogError(
           "WEIR_MALFORMED_EVENT",
           "Malformed event: typeVersion must be a non-negative integer.",
         );
       let metaSize = 0;
-      if (md !== undefined) {
+      let metadata: string | null = null;
+      if (reader.metadata !== undefined) {
+        let md: unknown;
+        try {
+          md = JSON.parse(reader.metadata);
+        } catch {
+          md = undefined;
+        }
         if (typeof md !== "object" || md === null || Array.isArray(md))
           throw new EventLogError(
             "WEIR_MALFORMED_EVENT",
@@ -313,16 +324,15 @@ export class StreamConnection {
             );
           metaSize += key.length + value.length;
         }
+        metadata = JSON.stringify(md);
       }
-      if (k !== undefined && (typeof k !== "string" || k.length === 0 || k.length > 256))
+      if (idempotencyKey !== undefined && (idempotencyKey.length === 0 || idempotencyKey.length > 256))
         throw new EventLogError(
           "WEIR_MALFORMED_EVENT",
           "Malformed event: idempotencyKey must be 1–256 characters.",
         );
-      // Text stays a string: stored as TEXT and delivered as UTF-8 without a Buffer in between.
-      const data = typeof s === "string" ? wellFormed(s) : Buffer.from(d as string, "base64");
-      const bytes = typeof data === "string" ? Buffer.byteLength(data, "utf8") : data.length;
-      const size = bytes + m.length + (tn?.length ?? 0) + metaSize;
+      const bytes = reader.payloadEnd - reader.payloadStart;
+      const size = bytes + mimetype.length + (typeName?.length ?? 0) + metaSize;
       if (size > this.limits.maxEventBytes)
         throw new EventLogError(
           "WEIR_EVENT_TOO_LARGE",
@@ -330,13 +340,17 @@ export class StreamConnection {
             "Store large payloads elsewhere (an artifact or object store) and publish a reference.",
         );
       events.push({
-        id: i,
-        data,
-        mimetype: m,
-        typeName: tn ?? null,
-        typeVersion: tv ?? null,
-        metadata: md === undefined ? null : JSON.stringify(md),
-        idempotencyKey: k ?? null,
+        id,
+        // Text is decoded from its UTF-8 bytes (so it is well formed) and stored as TEXT; bytes are
+        // copied out of the frame, which is not kept.
+        data: reader.text
+          ? frame.toString("utf8", reader.payloadStart, reader.payloadEnd)
+          : Buffer.from(frame.subarray(reader.payloadStart, reader.payloadEnd)),
+        mimetype,
+        typeName: typeName ?? null,
+        typeVersion: typeVersion ?? null,
+        metadata,
+        idempotencyKey: idempotencyKey ?? null,
         size,
       });
     }
@@ -345,7 +359,7 @@ export class StreamConnection {
       this.#paused = true;
       this.socket.pause();
     }
-    const r = frame.r;
+    const r = reader.requestId;
     this.log.publish(topic, events, (result) => {
       this.#pendingEvents -= events.length;
       if (this.#paused && this.#pendingEvents <= this.limits.maxPendingEvents / 2) {

@@ -19,6 +19,8 @@ export interface EncodedEvent {
 }
 
 const MIMETYPE = /^[\w.+-]+\/[\w.+-]+(?:\s*;.*)?$/;
+/** The last mimetype that passed the check (a publisher's events nearly always share one). */
+let lastMimetype = "";
 
 interface Payload {
   bytes: Uint8Array | undefined;
@@ -75,8 +77,11 @@ export function encodeEvent(
     throw new MalformedEventError('an event is an object with a "data" field, e.g. { data: { text: "…" } }.');
   const payload = encodeData(input.data);
   const mimetype = input.mimetype ?? payload.mimetype;
-  if (input.mimetype !== undefined && (typeof mimetype !== "string" || !MIMETYPE.test(mimetype)))
-    throw new MalformedEventError(`mimetype "${String(mimetype)}" is not of the form type/subtype.`);
+  if (input.mimetype !== undefined && mimetype !== lastMimetype) {
+    if (typeof mimetype !== "string" || !MIMETYPE.test(mimetype))
+      throw new MalformedEventError(`mimetype "${String(mimetype)}" is not of the form type/subtype.`);
+    lastMimetype = mimetype;
+  }
   if (input.typeName !== undefined && (typeof input.typeName !== "string" || input.typeName.length === 0))
     throw new MalformedEventError("typeName must be a non-empty string.");
   if (

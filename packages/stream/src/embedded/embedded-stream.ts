@@ -6,8 +6,8 @@ import { StreamProtocolError } from "../errors.js";
 import type { StreamError } from "../errors.js";
 import type { PublishAck, Subscription, TopicInfo, TopicOptions } from "../types.js";
 import { EmbeddedSubscription } from "./embedded-subscription.js";
-import { DeliveryFrameReader } from "@weir/protocol/stream";
-import type { ServerFrame, WireEventIn } from "@weir/protocol/stream";
+import { DeliveryFrameReader, PublishFrameWriter } from "@weir/protocol/stream";
+import type { ServerFrame } from "@weir/protocol/stream";
 import { WsLink, errorFromFrame } from "./ws-link.js";
 
 /** Options of {@link EmbeddedStream.open}. */
@@ -26,7 +26,8 @@ interface Waiter {
 }
 
 interface Batch {
-  wire: WireEventIn[];
+  /** The batch's publish frame, written as events are published. */
+  writer: PublishFrameWriter;
   waiters: Waiter[];
   timeoutMs: number;
   bytes: number;
@@ -34,9 +35,9 @@ interface Batch {
 
 /** Events a client keeps unacknowledged before `publish` waits (bounded memory). */
 const MAX_IN_FLIGHT_EVENTS = 32_768;
-/** Events per `pub` frame. */
+/** Events per publish frame. */
 const MAX_FRAME_EVENTS = 4096;
-/** Approximate payload bytes per `pub` frame. */
+/** Approximate payload bytes per publish frame. */
 const MAX_FRAME_BYTES = 4 * 1024 * 1024;
 
 /** `http://host:4200` → `ws://host:4200/api/stream`. */
@@ -46,10 +47,6 @@ export function streamEndpoint(url: string): string {
   if (!parsed.pathname.endsWith("/api/stream"))
     parsed.pathname = parsed.pathname.replace(/\/$/, "") + "/api/stream";
   return parsed.toString();
-}
-
-function toBase64(data: Uint8Array): string {
-  return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("base64");
 }
 
 /** The embedded backend: the event log inside the Weir server, over one WebSocket. */
@@ -171,24 +168,16 @@ export class EmbeddedStream extends BaseStream {
     return new Promise<PublishAck[]>((resolve, reject) => {
       let batch = this.#batches.get(topic);
       if (!batch) {
-        batch = { wire: [], waiters: [], timeoutMs, bytes: 0 };
+        batch = { writer: new PublishFrameWriter(topic), waiters: [], timeoutMs, bytes: 0 };
         this.#batches.set(topic, batch);
       }
       for (const event of events) {
-        const wire: WireEventIn =
-          event.text === undefined
-            ? { i: event.id, d: toBase64(event.data), m: event.mimetype }
-            : { i: event.id, s: event.text, m: event.mimetype };
-        if (event.typeName !== undefined) wire.tn = event.typeName;
-        if (event.typeVersion !== undefined) wire.tv = event.typeVersion;
-        if (event.metadata !== undefined) wire.md = { ...event.metadata };
-        if (event.idempotencyKey !== undefined) wire.k = event.idempotencyKey;
-        batch.wire.push(wire);
+        batch.writer.add(event);
         batch.bytes += event.size;
       }
       batch.waiters.push({ events, resolve, reject });
       batch.timeoutMs = Math.min(batch.timeoutMs, timeoutMs);
-      if (batch.wire.length >= MAX_FRAME_EVENTS || batch.bytes >= MAX_FRAME_BYTES) this.#flushTopic(topic);
+      if (batch.writer.count >= MAX_FRAME_EVENTS || batch.bytes >= MAX_FRAME_BYTES) this.#flushTopic(topic);
       else if (!this.#flushScheduled) {
         this.#flushScheduled = true;
         setImmediate(() => this.#flush());
@@ -244,7 +233,7 @@ export class EmbeddedStream extends BaseStream {
     try {
       await this.#exchange(topic, batch);
     } finally {
-      this.#release(batch.wire.length);
+      this.#release(batch.writer.count);
     }
   }
 
@@ -255,10 +244,8 @@ export class EmbeddedStream extends BaseStream {
     let answer: ServerFrame;
     try {
       const link = await this.link();
-      answer = await link.request(
-        { t: "pub", r: link.nextRequestId(), topic, e: batch.wire },
-        batch.timeoutMs,
-      );
+      const r = link.nextRequestId();
+      answer = await link.requestBinary(r, "publish", batch.writer.finish(r), batch.timeoutMs);
     } catch (error) {
       fail(error);
       return;

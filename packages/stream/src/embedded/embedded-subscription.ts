@@ -17,6 +17,8 @@ export interface SubscriptionHost {
 }
 
 const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
+/** What `ack` returns: acks are sent in batches, so there is nothing to wait for (one promise for all). */
+const SETTLED: Promise<void> = Promise.resolve();
 /** Acknowledgements are sent once this many are waiting, without waiting for the tick to end. */
 const ACK_BATCH = 1024;
 
@@ -136,7 +138,7 @@ export class EmbeddedSubscription implements Subscription, Settler {
       this.#ackScheduled = true;
       setImmediate(() => this.#flushAcks());
     }
-    return Promise.resolve();
+    return SETTLED;
   }
 
   nack(event: ReceivedEvent, delayMs: number): Promise<void> {

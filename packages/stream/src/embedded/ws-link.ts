@@ -181,13 +181,22 @@ export class WsLink {
 
   /** Sends a frame carrying `r` and resolves with the answer frame. */
   request(frame: ClientFrame & { r: number }, timeoutMs: number): Promise<ServerFrame> {
+    return this.#request(frame.r, `"${frame.t}"`, JSON.stringify(frame), timeoutMs);
+  }
+
+  /** Sends a binary frame carrying request id `r` (a publish frame) and resolves with the answer. */
+  requestBinary(r: number, what: string, frame: Buffer, timeoutMs: number): Promise<ServerFrame> {
+    return this.#request(r, what, frame, timeoutMs);
+  }
+
+  #request(r: number, what: string, data: string | Buffer, timeoutMs: number): Promise<ServerFrame> {
     if (this.#closedError) return Promise.reject(this.#closedError);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.#pending.delete(frame.r);
-        reject(new StreamTimeoutError(`The Weir server's answer to "${frame.t}"`, timeoutMs));
+        this.#pending.delete(r);
+        reject(new StreamTimeoutError(`The Weir server's answer to ${what}`, timeoutMs));
       }, timeoutMs);
-      this.#pending.set(frame.r, {
+      this.#pending.set(r, {
         resolve: (answer) => {
           clearTimeout(timer);
           resolve(answer);
@@ -198,12 +207,12 @@ export class WsLink {
         },
       });
       try {
-        this.#ws.send(JSON.stringify(frame));
+        this.#ws.send(data);
       } catch (error) {
         this.#pending
-          .get(frame.r)
+          .get(r)
           ?.reject(new StreamConnectionError("Cannot send to the Weir server.", { cause: error }));
-        this.#pending.delete(frame.r);
+        this.#pending.delete(r);
       }
     });
   }
