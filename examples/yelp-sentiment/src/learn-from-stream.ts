@@ -110,9 +110,13 @@ export async function learnFromStream(options: LearnFromStreamOptions): Promise<
   let oldestUnsavedAt = 0;
   let saving: Promise<void> = Promise.resolve();
   let savesInFlight = 0;
+  /** Set when the loop ended: the final checkpoint is the last one. */
+  let stopping = false;
   let failure: unknown;
 
-  const maxInFlight = Math.max(1000, 4 * every);
+  // Events stay unacknowledged until a checkpoint covers them, and learning goes on while one is
+  // saved: room for the events of several checkpoints.
+  const maxInFlight = Math.max(1000, 8 * every);
   const ackWaitMs = options.ackWaitMs ?? Math.max(30_000, 20 * intervalMs);
   const gapTimeoutMs = options.gapTimeoutMs ?? 2 * ackWaitMs + 5000;
   const group = options.group ?? MODEL_GROUP;
@@ -125,7 +129,6 @@ export async function learnFromStream(options: LearnFromStreamOptions): Promise<
   const subscription: Subscription = options.stream.subscribe(inputTopic, {
     group,
     from: "earliest",
-    // Events stay unacknowledged until a checkpoint covers them: leave room for several batches.
     maxInFlight,
     ackWaitMs,
     maxDeliver: MAX_DELIVER,
@@ -170,6 +173,8 @@ export async function learnFromStream(options: LearnFromStreamOptions): Promise<
       })
       .finally(() => {
         savesInFlight -= 1;
+        // What was learned while this one was saved is checkpointed next, without waiting for more.
+        if (savesInFlight === 0 && !stopping && checkpointDue()) void checkpoint();
       });
     return saving;
   };
@@ -204,7 +209,7 @@ export async function learnFromStream(options: LearnFromStreamOptions): Promise<
         if (gap !== undefined) options.onGap?.(gap[0], gap[1]);
         ready.forEach(learn);
       }
-      if (checkpointDue()) void checkpoint();
+      if (savesInFlight === 0 && checkpointDue()) void checkpoint();
     },
     Math.max(50, intervalMs / 4),
   );
@@ -229,12 +234,11 @@ export async function learnFromStream(options: LearnFromStreamOptions): Promise<
         // back for later, so that there is room to receive it.
         await Promise.all(sequencer.takeWaiting().map((held) => held.nack({ delayMs: ackWaitMs / 2 })));
       }
-      if (checkpointDue()) {
-        // Learning goes on while one checkpoint is saved; a second one waits for the first.
-        if (savesInFlight > 0) await saving;
-        void checkpoint();
-      }
+      // Learning goes on while a checkpoint is saved; the next one starts when it is done (it then
+      // covers everything learned meanwhile), so a slow save never stalls learning.
+      if (savesInFlight === 0 && checkpointDue()) void checkpoint();
     }
+    stopping = true;
     await checkpoint();
   } finally {
     clearInterval(timer);

@@ -88,7 +88,12 @@ export class Progress {
 }
 
 function formatRate(rate: number): string {
-  return rate >= 100 ? Math.round(rate).toLocaleString("en-US") : rate.toFixed(1);
+  return rate >= 100 ? groupThousands(Math.round(rate)) : rate.toFixed(1);
+}
+
+/** `12345` → `12,345`, without `toLocaleString` (whose first call loads ICU data: ~20 ms). */
+function groupThousands(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
 
 /** `m:ss` (or `h:mm:ss`). */

@@ -4,6 +4,7 @@ import { toJsonRecord } from "./json-safe.js";
 import type { LogFields, LogLevel, RunLogger } from "./logger.js";
 import { createLogger, detachedLogger, printLine } from "./logger.js";
 import type { Reporter } from "./reporter.js";
+import type { WireMetricPoint } from "./wire.js";
 
 /** What every run of one flow run shares: the flow run id and its `seq` counter (logs and metrics). */
 export interface FlowRunShared {
@@ -107,15 +108,20 @@ export interface LogMetricOptions {
  * @example
  * logMetric("precision", 0.83, { step: 42 });
  */
-export function logMetric(name: string, value: number, options: LogMetricOptions = {}): void {
+export function logMetric(name: string, value: number, options?: LogMetricOptions): void {
   const frame = currentFrame();
   if (frame === undefined) throw new WeirNotInRunError(`logMetric("${name}")`);
-  if (!METRIC_NAME.test(name)) {
-    throw new WeirArgumentError(
-      `Metric name "${name}" is invalid: use 1–200 letters, digits and _ . : / - (e.g. "precision" or "loss/train").`,
-    );
+  if (!validMetricNames.has(name)) {
+    if (!METRIC_NAME.test(name)) {
+      throw new WeirArgumentError(
+        `Metric name "${name}" is invalid: use 1–200 letters, digits and _ . : / - (e.g. "precision" or "loss/train").`,
+      );
+    }
+    if (validMetricNames.size >= 10_000) validMetricNames.clear();
+    validMetricNames.add(name);
   }
-  const { step, timestamp } = options;
+  const step = options?.step;
+  const timestamp = options?.timestamp;
   if (step !== undefined && !(Number.isSafeInteger(step) && step >= 0)) {
     throw new WeirArgumentError(
       `Metric "${name}" got step ${step}: a step is a non-negative integer (e.g. an event offset).`,
@@ -134,15 +140,29 @@ export function logMetric(name: string, value: number, options: LogMetricOptions
     return;
   }
   flowRun.seq += 1;
-  frame.reporter.enqueue({
-    t: "metric",
-    point: {
-      runId: flowRun.id,
-      seq: flowRun.seq,
-      name,
-      value,
-      timestamp: timestamp === undefined ? new Date().toISOString() : new Date(timestamp).toISOString(),
-      ...(step === undefined ? {} : { step }),
-    },
-  });
+  const point: WireMetricPoint = {
+    runId: flowRun.id,
+    seq: flowRun.seq,
+    name,
+    value,
+    timestamp: timestamp === undefined ? isoNow() : new Date(timestamp).toISOString(),
+  };
+  if (step !== undefined) point.step = step;
+  frame.reporter.enqueue({ t: "metric", point });
+}
+
+/** Metric names that passed the check (logMetric is called in hot loops with a few names). */
+const validMetricNames = new Set<string>();
+
+let isoMs = Number.NaN;
+let isoText = "";
+
+/** `new Date().toISOString()`, formatted once per millisecond (many points share one). */
+function isoNow(): string {
+  const ms = Date.now();
+  if (ms !== isoMs) {
+    isoMs = ms;
+    isoText = new Date(ms).toISOString();
+  }
+  return isoText;
 }

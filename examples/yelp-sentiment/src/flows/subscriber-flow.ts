@@ -2,6 +2,7 @@ import { flow, logMetric } from "@weir/flow";
 import type { FlowContext } from "@weir/flow";
 import { connect } from "@weir/stream";
 
+import { ChartSampler } from "../chart-sampler.js";
 import { learnFromStream } from "../learn-from-stream.js";
 import type { SubscriberCheckpoint } from "../learn-from-stream.js";
 import type { SentimentModel } from "../sentiment-model.js";
@@ -21,8 +22,14 @@ export interface SubscriberParams {
   readonly checkpointIntervalMs?: number;
   /** Unacknowledged events are redelivered after this long. @default max(30000, 20 × checkpointIntervalMs) */
   readonly ackWaitMs?: number;
-  /** Send a `precision`/`recall` chart point every this many events. @default 1 */
+  /** Send a `precision`/`recall` chart point every this many events… @default 1 */
   readonly metricEvery?: number;
+  /**
+   * …but at most this many per second (0: no limit). The latest value left out is charted at the
+   * next checkpoint and when the subscriber stops, so the charts end on the current values.
+   * @default 100
+   */
+  readonly chartMaxPerSecond?: number;
   /** Event backend URL; default `WEIR_STREAM_URL`, else the Weir server. */
   readonly streamUrl?: string;
 }
@@ -51,7 +58,14 @@ export const runYelpDataSubscriber = flow(
     const metricsTopic = params.metricsTopic ?? METRICS_TOPIC;
     const group = params.group ?? MODEL_GROUP;
     const key = `${group}:${inputTopic}`;
-    const metricEvery = params.metricEvery ?? 1;
+    const charts = new ChartSampler({
+      every: params.metricEvery ?? 1,
+      maxPerSecond: params.chartMaxPerSecond ?? 100,
+      chart: (n, [precision, recall]) => {
+        logMetric("precision", precision as number, { step: n });
+        logMetric("recall", recall as number, { step: n });
+      },
+    });
     const stream = await connect({
       ...(params.streamUrl ? { url: params.streamUrl } : {}),
       signal: ctx.signal,
@@ -86,12 +100,8 @@ export const runYelpDataSubscriber = flow(
             await ctx.checkpoint.save(key, checkpoint);
           },
         },
-        onStep: (step, offset) => {
-          if (step.n % metricEvery !== 0) return;
-          logMetric("precision", step.precision, { step: step.n });
-          logMetric("recall", step.recall, { step: step.n });
-          void offset;
-        },
+        onStep: (step) => charts.offer(step.n, [step.precision, step.recall]),
+        onCheckpoint: () => charts.flush(),
         onInvalid: (offset, reason) => ctx.logger.warn(`Skipped the event at offset ${offset}: ${reason}`),
         onOutOfOrder: (expected, received, deliveryCount) =>
           ctx.logger.info(
@@ -103,6 +113,7 @@ export const runYelpDataSubscriber = flow(
             `Offsets ${from}–${to} never arrived; skipped them (removed by retention or dead-lettered?)`,
           ),
       });
+      charts.flush();
       model = result.model;
       const [precision, recall] = model.scores();
       return { learned: result.learned, lastOffset: result.lastOffset, precision, recall };

@@ -56,7 +56,8 @@ function subscribeCommand(): Command {
     .option("--group <name>", "consumer group", "sentiment-model")
     .option("--checkpoint-every <events>", "checkpoint after this many events", "1000")
     .option("--checkpoint-interval-ms <ms>", "…or after this many milliseconds", "1000")
-    .option("--chart-every <events>", "send a precision/recall chart point every this many events", "1")
+    .option("--chart-every <events>", "send a precision/recall chart point every this many events…", "1")
+    .option("--chart-max-rate <points/s>", "…but at most this many a second (0: no limit)", "100")
     .option(
       "--ack-wait-ms <ms>",
       "redeliver events left unacknowledged this long (default: max(30000, 20 × interval))",
@@ -67,6 +68,8 @@ function subscribeCommand(): Command {
       const interval = positiveNumber("--checkpoint-interval-ms", options.checkpointIntervalMs) ?? 1000;
       const ackWaitMs = positiveNumber("--ack-wait-ms", options.ackWaitMs);
       const chartEvery = positiveNumber("--chart-every", options.chartEvery) ?? 1;
+      const chartMaxRate =
+        options.chartMaxRate === "0" ? 0 : (positiveNumber("--chart-max-rate", options.chartMaxRate) ?? 100);
       await runComponent(() =>
         runYelpDataSubscriber({
           inputTopic: options.inputTopic ?? "river_pipeline",
@@ -76,6 +79,7 @@ function subscribeCommand(): Command {
           checkpointIntervalMs: interval,
           ...(ackWaitMs === undefined ? {} : { ackWaitMs }),
           metricEvery: Math.round(chartEvery),
+          chartMaxPerSecond: chartMaxRate,
         }),
       );
     });
