@@ -144,6 +144,54 @@ describe.skipIf(yelp.skip)("the application's loop on the memory backend", () =>
   });
 });
 
+describe.skipIf(yelp.skip)("learnFromStream with a slow checkpoint store", () => {
+  it("keeps learning while a checkpoint is saved and acknowledges only what a saved checkpoint covers", async () => {
+    const stream = await memory();
+    await stream.ensureTopic("river_pipeline");
+    await stream.ensureTopic("river_metrics");
+    await publishReviews({ stream, path: yelp.value!, keyPrefix: "slow" });
+    const saved: number[] = [];
+    let release!: () => void;
+    const firstSave = new Promise<void>((resolve) => (release = resolve));
+    const checkpoints: CheckpointStore = {
+      load: () => Promise.resolve(undefined),
+      save: async (checkpoint) => {
+        if (saved.length === 0) await firstSave;
+        saved.push(checkpoint.lastOffset);
+      },
+    };
+    let learned = 0;
+    const controller = new AbortController();
+    const acked = async (): Promise<number> =>
+      (await stream.topicInfo("river_pipeline")).groups.find((g) => g.name === "sentiment-model")
+        ?.ackedOffset ?? 0;
+    const running = learnFromStream({
+      stream,
+      checkpoints,
+      checkpointEvery: 100,
+      checkpointIntervalMs: 60_000,
+      signal: controller.signal,
+      onStep: () => (learned += 1),
+      onCheckpoint: (checkpoint) => {
+        if (checkpoint.lastOffset === 750) controller.abort();
+      },
+    });
+    for (let i = 0; i < 500 && learned < 750; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    // Every review is learned while the first checkpoint (of 100 events) is still being saved…
+    expect(learned).toBe(750);
+    expect(saved).toEqual([]);
+    // …and none is acknowledged before a checkpoint covering it is saved.
+    expect(await acked()).toBe(0);
+    release();
+    const result = await running;
+    // The second checkpoint covers everything learned meanwhile.
+    expect(saved).toEqual([100, 750]);
+    expect(result).toMatchObject({ learned: 750, lastOffset: 750 });
+    expect(await acked()).toBe(750);
+    expect(result.model.scores()).toEqual([RIVER.precision, RIVER.recall]);
+  });
+});
+
 /** A stream whose subscriptions deliver each 10th event (of the first 700) late, behind the next five. */
 function reordering(stream: Stream): Stream {
   const subscribe = (topic: string, options?: SubscribeOptions): Subscription => {
