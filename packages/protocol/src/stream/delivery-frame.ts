@@ -15,6 +15,8 @@
  *            · u32 payload length · payload bytes
  */
 
+import { fieldEnd, grown, maxUtf8Bytes, writeBytes, writeText } from "./frame-fields.js";
+
 /** First byte of a delivery frame. */
 export const DELIVERY_FRAME = 1;
 
@@ -40,11 +42,9 @@ export interface DeliverableEvent {
   readonly createdAt: number;
 }
 
-/** Upper bound of the UTF-8 bytes of a string (3 per UTF-16 unit). */
-const maxBytes = (text: string): number => text.length * 3;
+const maxBytes = maxUtf8Bytes;
 
-/** The working buffer starts this small, doubles as needed, and is kept while it is at most SCRATCH_BYTES. */
-const INITIAL_BYTES = 16 * 1024;
+/** The working buffer is kept while it is at most this big. */
 const SCRATCH_BYTES = 1024 * 1024;
 const EMPTY = Buffer.alloc(0);
 
@@ -59,7 +59,7 @@ const EMPTY = Buffer.alloc(0);
  * socket.send(writer.take());
  */
 export class DeliveryFrameWriter {
-  #buffer = EMPTY;
+  #buffer: Buffer = EMPTY;
   #position = HEADER_BYTES;
   #count = 0;
   #mimetype: string | undefined;
@@ -92,37 +92,33 @@ export class DeliveryFrameWriter {
       flags |= METADATA;
       worst += maxBytes(metadata);
     }
-    if (this.#position + worst > this.#buffer.length) this.#grow(this.#position + worst);
+    if (this.#position + worst > this.#buffer.length)
+      this.#buffer = grown(this.#buffer, this.#position, this.#position + worst);
     const buffer = this.#buffer;
     let at = this.#position;
     buffer.writeDoubleLE(event.offset, at);
     buffer.writeDoubleLE(event.createdAt, at + 8);
     buffer.writeUInt32LE(deliveryCount, at + 16);
     buffer[at + 20] = flags;
-    at = this.#text(id, at + 21);
+    at = writeText(buffer, id, at + 21);
     if (!sameMimetype) {
-      at = this.#text(mimetype, at);
+      at = writeText(buffer, mimetype, at);
       this.#mimetype = mimetype;
     }
-    if (typeName !== null) at = this.#text(typeName, at);
+    if (typeName !== null) at = writeText(buffer, typeName, at);
     if (typeVersion !== null) {
       buffer.writeDoubleLE(typeVersion, at);
       at += 8;
     }
-    if (metadata !== null) at = this.#text(metadata, at);
-    if (textual) at = this.#text(data, at);
-    else {
-      buffer.writeUInt32LE(data.byteLength, at);
-      buffer.set(data, at + 4);
-      at += 4 + data.byteLength;
-    }
+    if (metadata !== null) at = writeText(buffer, metadata, at);
+    at = textual ? writeText(buffer, data, at) : writeBytes(buffer, data, at);
     this.#position = at;
     this.#count++;
   }
 
   /** Returns the frame built so far and starts an empty one. */
   take(): Buffer {
-    if (this.#buffer.length < HEADER_BYTES) this.#grow(HEADER_BYTES);
+    if (this.#buffer.length < HEADER_BYTES) this.#buffer = grown(this.#buffer, 0, HEADER_BYTES);
     const buffer = this.#buffer;
     buffer[0] = DELIVERY_FRAME;
     buffer[1] = 0;
@@ -136,19 +132,6 @@ export class DeliveryFrameWriter {
     this.#count = 0;
     this.#mimetype = undefined;
     return frame;
-  }
-
-  /** Writes a length-prefixed UTF-8 string at `at` (room was reserved) and returns the next position. */
-  #text(text: string, at: number): number {
-    const length = this.#buffer.write(text, at + 4, "utf8");
-    this.#buffer.writeUInt32LE(length, at);
-    return at + 4 + length;
-  }
-
-  #grow(needed: number): void {
-    const grown = Buffer.allocUnsafe(Math.max(needed, this.#buffer.length * 2, INITIAL_BYTES));
-    this.#buffer.copy(grown, 0, 0, this.#position);
-    this.#buffer = grown;
   }
 }
 
@@ -223,11 +206,9 @@ export class DeliveryFrameReader {
 
   /** Steps over a length-prefixed field and returns where its bytes start. */
   #skip(): number {
-    const frame = this.frame;
+    const end = fieldEnd(this.frame, this.#position);
+    if (end < 0) throw new MalformedDeliveryFrame("truncated record");
     const start = this.#position + 4;
-    if (start > frame.length) throw new MalformedDeliveryFrame("truncated record");
-    const end = start + frame.readUInt32LE(this.#position);
-    if (end > frame.length) throw new MalformedDeliveryFrame("truncated record");
     this.#position = end;
     return start;
   }

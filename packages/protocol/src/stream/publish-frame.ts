@@ -19,6 +19,8 @@
  * The writer encodes what it is given; the server validates every field (a client is not trusted).
  */
 
+import { fieldEnd, grown, maxUtf8Bytes, writeBytes, writeText } from "./frame-fields.js";
+
 /** First byte of a publish frame. */
 export const PUBLISH_FRAME = 2;
 
@@ -46,10 +48,7 @@ export interface PublishableEvent {
   readonly idempotencyKey: string | undefined;
 }
 
-/** Upper bound of the UTF-8 bytes of a string (3 per UTF-16 unit). */
-const maxBytes = (text: string): number => text.length * 3;
-
-const INITIAL_BYTES = 16 * 1024;
+const maxBytes = maxUtf8Bytes;
 const EMPTY = Buffer.alloc(0);
 
 /**
@@ -62,7 +61,7 @@ const EMPTY = Buffer.alloc(0);
  * socket.send(writer.finish(requestId));
  */
 export class PublishFrameWriter {
-  #buffer = EMPTY;
+  #buffer: Buffer = EMPTY;
   #position: number;
   #count = 0;
   #mimetype: string | undefined;
@@ -109,35 +108,30 @@ export class PublishFrameWriter {
       flags |= KEY;
       worst += maxBytes(idempotencyKey);
     }
-    if (this.#position + worst > this.#buffer.length) this.#grow(this.#position + worst);
+    if (this.#position + worst > this.#buffer.length)
+      this.#buffer = grown(this.#buffer, this.#position, this.#position + worst);
     const buffer = this.#buffer;
     buffer[this.#position] = flags;
-    let at = this.#text(id, this.#position + 1);
+    let at = writeText(buffer, id, this.#position + 1);
     if (!sameMimetype) {
-      at = this.#text(mimetype, at);
+      at = writeText(buffer, mimetype, at);
       this.#mimetype = mimetype;
     }
-    if (typeName !== undefined) at = this.#text(typeName, at);
+    if (typeName !== undefined) at = writeText(buffer, typeName, at);
     if (typeVersion !== undefined) {
       buffer.writeDoubleLE(typeVersion, at);
       at += 8;
     }
-    if (metadata !== undefined) at = this.#text(metadata, at);
-    if (idempotencyKey !== undefined) at = this.#text(idempotencyKey, at);
-    if (text !== undefined) at = this.#text(text, at);
-    else {
-      const length = bytes?.byteLength ?? 0;
-      buffer.writeUInt32LE(length, at);
-      if (bytes !== undefined) buffer.set(bytes, at + 4);
-      at += 4 + length;
-    }
+    if (metadata !== undefined) at = writeText(buffer, metadata, at);
+    if (idempotencyKey !== undefined) at = writeText(buffer, idempotencyKey, at);
+    at = text !== undefined ? writeText(buffer, text, at) : writeBytes(buffer, bytes ?? EMPTY, at);
     this.#position = at;
     this.#count++;
   }
 
   /** The finished frame: header and topic written in front of the records. */
   finish(requestId: number): Buffer {
-    if (this.#buffer.length < this.#position) this.#grow(this.#position);
+    if (this.#buffer.length < this.#position) this.#buffer = grown(this.#buffer, 0, this.#position);
     const buffer = this.#buffer;
     buffer[0] = PUBLISH_FRAME;
     buffer[1] = 0;
@@ -146,19 +140,6 @@ export class PublishFrameWriter {
     buffer.writeUInt32LE(this.#count, 8);
     this.#topic.copy(buffer, HEADER_BYTES);
     return buffer.subarray(0, this.#position);
-  }
-
-  /** Writes a length-prefixed UTF-8 string at `at` (room was reserved) and returns the next position. */
-  #text(text: string, at: number): number {
-    const length = this.#buffer.write(text, at + 4, "utf8");
-    this.#buffer.writeUInt32LE(length, at);
-    return at + 4 + length;
-  }
-
-  #grow(needed: number): void {
-    const grown = Buffer.allocUnsafe(Math.max(needed, this.#buffer.length * 2, INITIAL_BYTES));
-    this.#buffer.copy(grown, 0, 0, this.#position);
-    this.#buffer = grown;
   }
 }
 
@@ -236,11 +217,9 @@ export class PublishFrameReader {
 
   /** Steps over a length-prefixed field and returns where its bytes start. */
   #skip(): number {
-    const frame = this.frame;
+    const end = fieldEnd(this.frame, this.#position);
+    if (end < 0) throw new MalformedPublishFrame("truncated record");
     const start = this.#position + 4;
-    if (start > frame.length) throw new MalformedPublishFrame("truncated record");
-    const end = start + frame.readUInt32LE(this.#position);
-    if (end > frame.length) throw new MalformedPublishFrame("truncated record");
     this.#position = end;
     return start;
   }
