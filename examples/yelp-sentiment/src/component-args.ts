@@ -62,7 +62,8 @@ export function publisherArgs(argv: readonly string[]): PublisherParams {
       topic: { type: "string" },
     },
   });
-  const rate = positiveNumber("--rate", values.rate);
+  // 0 means as fast as acks allow, as for `weir demo --rate 0`.
+  const rate = values.rate === "0" ? undefined : positiveNumber("--rate", values.rate);
   const fmt = format(values.format);
   return {
     path: values.data ?? SAMPLE_DATA,

@@ -24,7 +24,7 @@ function publishCommand(): Command {
     )
     .option(
       "--rate <events/s>",
-      "emulate a live feed at this many events per second (default: as fast as acks allow)",
+      "emulate a live feed at this many events per second (default, or 0: as fast as acks allow)",
     )
     .option("--text-column <name>", "CSV column holding the text", "text")
     .option("--label-column <name>", "CSV column holding the label", "sentiment")
@@ -32,7 +32,7 @@ function publishCommand(): Command {
     .option("--topic <name>", "topic to publish to", "river_pipeline")
     .action(async (options: Record<string, string | undefined>) => {
       const { SAMPLE_DATA, positiveNumber, runYelpDataPublisher } = await app();
-      const rate = positiveNumber("--rate", options.rate);
+      const rate = options.rate === "0" ? undefined : positiveNumber("--rate", options.rate);
       await runComponent(() =>
         runYelpDataPublisher({
           path: options.data ?? SAMPLE_DATA,
