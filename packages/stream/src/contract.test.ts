@@ -314,6 +314,25 @@ describe.each(backends)("stream contract on the $name backend", (backend) => {
     expect((await stream.topicInfo(topic)).eventCount).toBe(2);
   });
 
+  it("refuses a publish whose signal is already aborted, and stores nothing", async () => {
+    const topic = unique("aborted");
+    await stream.createTopic(topic);
+    const controller = new AbortController();
+    controller.abort(new Error("the caller gave up"));
+    await expect(stream.publish(topic, { data: 1 }, { signal: controller.signal })).rejects.toThrow(
+      "the caller gave up",
+    );
+    await expect(stream.publish(topic, [{ data: 2 }], { signal: controller.signal })).rejects.toThrow(
+      "the caller gave up",
+    );
+    expect((await stream.topicInfo(topic)).eventCount).toBe(0);
+    await expect(
+      stream.publish(topic, { data: 3 }, { signal: new AbortController().signal }),
+    ).resolves.toMatchObject({
+      offset: 1,
+    });
+  });
+
   it("rejects oversized, malformed and unroutable events with clear errors", async () => {
     const topic = unique("reject");
     await stream.createTopic(topic);

@@ -27,6 +27,11 @@ export interface PublishOptions {
   readonly idempotencyKey?: string;
   /** @default 30000 */
   readonly timeoutMs?: number;
+  /**
+   * Aborting it rejects the publish with the signal's reason while the events have not been sent
+   * yet (an aborted signal at the call, or the embedded client waiting for room among its 32,768
+   * events in flight). Events already sent are not recalled: they are stored or time out.
+   */
   readonly signal?: AbortSignal;
 }
 

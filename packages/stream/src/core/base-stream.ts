@@ -105,6 +105,7 @@ export abstract class BaseStream implements Stream {
   ): Promise<PublishAck | PublishAck[]> {
     let encoded: EncodedEvent[];
     const many = Array.isArray(input);
+    if (options.signal?.aborted) return Promise.reject(abortReason(options.signal));
     try {
       this.assertOpen();
       assertName("topic", topic);
@@ -158,4 +159,11 @@ export abstract class BaseStream implements Stream {
     this.assertOpen();
     return body();
   }
+}
+
+/** Why a signal was aborted, as an Error (`abort()` without a reason gives an AbortError). */
+function abortReason(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error) return reason;
+  return new Error(typeof reason === "string" ? reason : "The publish was aborted.", { cause: reason });
 }
