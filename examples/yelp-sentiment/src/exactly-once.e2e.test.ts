@@ -101,10 +101,10 @@ describe.each(backends)("exactly-once learning under SIGKILL on the $name backen
         "2000",
       ];
       // Kill points: random progress marks (in metrics published) spread over the first 60% of the
-      // stream. The subscriber runs at about 10,000 events/s on the embedded log (2,500–5,000 on NATS),
-      // so the poll and the random delay below let it go on by up to a few thousand events before the
-      // kill lands: the last mark must leave it far enough from the end that every kill interrupts
-      // unfinished work.
+      // stream. A restarted subscriber with the whole topic waiting runs at 30,000–60,000 events/s on
+      // the embedded log (less on NATS), so the progress is polled every few milliseconds and the
+      // random delay is short: the kill lands at most a few thousand events after its mark, far
+      // enough from the end that every kill interrupts unfinished work.
       const marks = Array.from(
         { length: KILLS },
         (_, i) => Math.floor(((i + Math.random()) / KILLS) * 11_500) + 500,
@@ -113,16 +113,15 @@ describe.each(backends)("exactly-once learning under SIGKILL on the $name backen
       for (const mark of marks) {
         const subscriber = startComponent(args, env);
         children.push(subscriber);
-        const count = await waitFor(
-          `the subscriber to pass ${mark} metrics`,
-          async () => {
-            const info = await stream.topicInfo(metricsTopic);
-            return info.eventCount >= mark ? info.eventCount : undefined;
-          },
-          60_000,
-        );
-        // A random extra delay, so the kill lands anywhere relative to checkpoints.
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 150));
+        const deadline = Date.now() + 60_000;
+        let count = 0;
+        while ((count = (await stream.topicInfo(metricsTopic)).eventCount) < mark) {
+          if (Date.now() > deadline)
+            throw new Error(`the subscriber never passed ${mark} metrics (at ${count})`);
+          await new Promise((resolve) => setTimeout(resolve, 2));
+        }
+        // A random extra delay, so the kill lands anywhere relative to checkpoints (every 500 events).
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20));
         subscriber.child.kill("SIGKILL");
         expect((await subscriber.exited).signal).toBe("SIGKILL");
         const group = (await stream.topicInfo(pipelineTopic)).groups.find(
@@ -132,11 +131,15 @@ describe.each(backends)("exactly-once learning under SIGKILL on the $name backen
         killedAt.push({ metrics: count, acked: group!.ackedOffset });
       }
       // Each kill left work unacknowledged: the restarted process had to restore and replay.
-      expect(killedAt.filter((kill) => kill.acked < published.lastOffset)).toHaveLength(KILLS);
+      expect(
+        killedAt.filter((kill) => kill.acked < published.lastOffset),
+        `kills (metrics published, offset acknowledged): ${JSON.stringify(killedAt)}`,
+      ).toHaveLength(KILLS);
 
       const last = startComponent(args, env);
       children.push(last);
       const key = encodeURIComponent(`sentiment-model:${pipelineTopic}`);
+      let lastSeen = 0;
       const checkpoint = await waitFor(
         "a checkpoint covering the whole topic",
         async () => {
@@ -144,10 +147,17 @@ describe.each(backends)("exactly-once learning under SIGKILL on the $name backen
             server.url,
             `/checkpoints/run-yelp-data-subscriber/${key}`,
           );
+          lastSeen = entry.value.lastOffset;
           return entry.value.lastOffset >= published.lastOffset ? entry.value : undefined;
         },
         90_000,
-      );
+      ).catch((error: unknown) => {
+        throw new Error(
+          `${(error as Error).message}: the last checkpoint covers offset ${lastSeen} of ` +
+            `${published.lastOffset}; kills ${JSON.stringify(killedAt)}; the subscriber printed:\n` +
+            last.output().slice(-4000),
+        );
+      });
       last.child.kill("SIGINT");
       await last.exited;
       expect(last.output()).not.toMatch(/error|failed/i);

@@ -241,6 +241,7 @@ export async function learnFromStream(options: LearnFromStreamOptions): Promise<
     stopping = true;
     await checkpoint();
   } finally {
+    stopping = true; // also when the subscription failed: no checkpoint starts after this
     clearInterval(timer);
     options.signal?.removeEventListener("abort", stop);
     await subscription.close();
