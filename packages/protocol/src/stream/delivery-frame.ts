@@ -15,16 +15,23 @@
  *            · u32 payload length · payload bytes
  */
 
-import { fieldEnd, grown, maxUtf8Bytes, writeBytes, writeText } from "./frame-fields.js";
+import {
+  fieldEnd,
+  METADATA,
+  SAME_MIMETYPE,
+  TYPE_NAME,
+  TYPE_VERSION,
+  grown,
+  maxUtf8Bytes,
+  writeBytes,
+  writeHeaders,
+  writeText,
+} from "./frame-fields.js";
 
 /** First byte of a delivery frame. */
 export const DELIVERY_FRAME = 1;
 
 const HEADER_BYTES = 12;
-const SAME_MIMETYPE = 1;
-const TYPE_NAME = 2;
-const TYPE_VERSION = 4;
-const METADATA = 8;
 /** Fixed bytes of a record: offset, createdAt, count, flags, and the length words of every field. */
 const RECORD_FIXED = 8 + 8 + 4 + 1 + 4 * 5 + 8;
 
@@ -100,17 +107,16 @@ export class DeliveryFrameWriter {
     buffer.writeDoubleLE(event.createdAt, at + 8);
     buffer.writeUInt32LE(deliveryCount, at + 16);
     buffer[at + 20] = flags;
-    at = writeText(buffer, id, at + 21);
-    if (!sameMimetype) {
-      at = writeText(buffer, mimetype, at);
-      this.#mimetype = mimetype;
-    }
-    if (typeName !== null) at = writeText(buffer, typeName, at);
-    if (typeVersion !== null) {
-      buffer.writeDoubleLE(typeVersion, at);
-      at += 8;
-    }
-    if (metadata !== null) at = writeText(buffer, metadata, at);
+    at = writeHeaders(
+      buffer,
+      at + 21,
+      id,
+      sameMimetype ? undefined : mimetype,
+      typeName ?? undefined,
+      typeVersion ?? undefined,
+      metadata ?? undefined,
+    );
+    this.#mimetype = mimetype;
     at = textual ? writeText(buffer, data, at) : writeBytes(buffer, data, at);
     this.#position = at;
     this.#count++;

@@ -36,3 +36,34 @@ export function fieldEnd(frame: Buffer, at: number): number {
   const end = at + 4 + frame.readUInt32LE(at);
   return end > frame.length ? -1 : end;
 }
+
+/** Flags of the fields both frames carry (each frame adds its own above these). */
+export const SAME_MIMETYPE = 1;
+export const TYPE_NAME = 2;
+export const TYPE_VERSION = 4;
+export const METADATA = 8;
+
+/**
+ * Writes the fields both frames carry, in this order: id, mimetype (undefined: the previous
+ * record's, flagged SAME_MIMETYPE), type name, type version, metadata (each only when given, as
+ * the record's flags say). Room was reserved. Returns the next position.
+ */
+export function writeHeaders(
+  buffer: Buffer,
+  at: number,
+  id: string,
+  mimetype: string | undefined,
+  typeName: string | undefined,
+  typeVersion: number | undefined,
+  metadata: string | undefined,
+): number {
+  at = writeText(buffer, id, at);
+  if (mimetype !== undefined) at = writeText(buffer, mimetype, at);
+  if (typeName !== undefined) at = writeText(buffer, typeName, at);
+  if (typeVersion !== undefined) {
+    buffer.writeDoubleLE(typeVersion, at);
+    at += 8;
+  }
+  if (metadata !== undefined) at = writeText(buffer, metadata, at);
+  return at;
+}

@@ -19,16 +19,23 @@
  * The writer encodes what it is given; the server validates every field (a client is not trusted).
  */
 
-import { fieldEnd, grown, maxUtf8Bytes, writeBytes, writeText } from "./frame-fields.js";
+import {
+  fieldEnd,
+  METADATA,
+  SAME_MIMETYPE,
+  TYPE_NAME,
+  TYPE_VERSION,
+  grown,
+  maxUtf8Bytes,
+  writeBytes,
+  writeHeaders,
+  writeText,
+} from "./frame-fields.js";
 
 /** First byte of a publish frame. */
 export const PUBLISH_FRAME = 2;
 
 const HEADER_BYTES = 12;
-const SAME_MIMETYPE = 1;
-const TYPE_NAME = 2;
-const TYPE_VERSION = 4;
-const METADATA = 8;
 const KEY = 16;
 const TEXT = 32;
 /** Fixed bytes of a record: flags, typeVersion and the length words of every field. */
@@ -112,17 +119,16 @@ export class PublishFrameWriter {
       this.#buffer = grown(this.#buffer, this.#position, this.#position + worst);
     const buffer = this.#buffer;
     buffer[this.#position] = flags;
-    let at = writeText(buffer, id, this.#position + 1);
-    if (!sameMimetype) {
-      at = writeText(buffer, mimetype, at);
-      this.#mimetype = mimetype;
-    }
-    if (typeName !== undefined) at = writeText(buffer, typeName, at);
-    if (typeVersion !== undefined) {
-      buffer.writeDoubleLE(typeVersion, at);
-      at += 8;
-    }
-    if (metadata !== undefined) at = writeText(buffer, metadata, at);
+    let at = writeHeaders(
+      buffer,
+      this.#position + 1,
+      id,
+      sameMimetype ? undefined : mimetype,
+      typeName,
+      typeVersion,
+      metadata,
+    );
+    this.#mimetype = mimetype;
     if (idempotencyKey !== undefined) at = writeText(buffer, idempotencyKey, at);
     at = text !== undefined ? writeText(buffer, text, at) : writeBytes(buffer, bytes ?? EMPTY, at);
     this.#position = at;
