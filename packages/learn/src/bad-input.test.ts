@@ -50,10 +50,10 @@ describe("bad input gives a TypeError naming the argument and what was expected"
       /Argument "y" .* got number NaN/,
     );
     expect(typeErrorOf(() => new MultinomialNB().learnOne({ a: NaN }, 1)).message).toMatch(
-      /Argument "x" of MultinomialNB\.learnOne: feature "a" must be a number; got number NaN/,
+      /Argument "x" of MultinomialNB\.learnOne: feature "a" must be a finite number ≥ 0 \(a count or a TF-IDF weight\); got number NaN/,
     );
     expect(typeErrorOf(() => new MultinomialNB().predictOne(new Map([["a", NaN]]))).message).toMatch(
-      /feature "a" must be a number/,
+      /feature "a" must be a finite number/,
     );
     expect(typeErrorOf(() => new ADWIN().update(NaN)).message).toMatch(
       /Argument "x" of ADWIN\.update must be a finite number; got number NaN/,
@@ -67,6 +67,70 @@ describe("bad input gives a TypeError naming the argument and what was expected"
     expect(typeErrorOf(() => new metrics.ConfusionMatrix().update(NaN, 1)).message).toMatch(
       /Argument "yTrue" of ConfusionMatrix\.update/,
     );
+  });
+
+  const featureModels = {
+    MultinomialNB: () => new MultinomialNB(),
+    BernoulliNB: () => new BernoulliNB(),
+    ComplementNB: () => new ComplementNB(),
+    LogisticRegression: () => new LogisticRegression(),
+  };
+
+  for (const [name, make] of Object.entries(featureModels)) {
+    it(`rejects ±Infinity and NaN feature values in ${name} at learnOne and at prediction, naming the feature`, () => {
+      const model = make();
+      model.learnOne({ good: 1 }, 1).learnOne({ bad: 1 }, 0);
+      for (const v of [Infinity, -Infinity, NaN]) {
+        for (const x of [
+          { good: 1, odd: v },
+          new Map([
+            ["good", 1],
+            ["odd", v],
+          ]),
+        ]) {
+          const calls: [string, () => unknown][] = [
+            ["learnOne", () => model.learnOne(x, 1)],
+            ["predictOne", () => model.predictOne(x)],
+            ["predictProbaOne", () => model.predictProbaOne(x)],
+          ];
+          for (const [method, call] of calls) {
+            expect(typeErrorOf(call).message).toBe(
+              `Argument "x" of ${name}.${method}: feature "odd" must be a finite number` +
+                (name === "MultinomialNB" || name === "ComplementNB"
+                  ? " ≥ 0 (a count or a TF-IDF weight)"
+                  : "") +
+                `; got number ${String(v)}.`,
+            );
+          }
+        }
+      }
+    });
+  }
+
+  it("rejects negative counts in multinomial and complement naive Bayes, not in the other models", () => {
+    for (const nb of [new MultinomialNB(), new ComplementNB()]) {
+      nb.learnOne({ good: 1 }, 1);
+      expect(typeErrorOf(() => nb.learnOne({ good: -2 }, 1)).message).toMatch(
+        /feature "good" must be a finite number ≥ 0 \(a count or a TF-IDF weight\); got number -2\./,
+      );
+      expect(typeErrorOf(() => nb.predictProbaOne(new Map([["good", -1]]))).message).toMatch(
+        /\.predictProbaOne: feature "good" must be a finite number ≥ 0/,
+      );
+    }
+    expect(new BernoulliNB().learnOne({ a: -1 }, 1).predictOne({ a: -1 })).toBe(1);
+    expect(new LogisticRegression().learnOne({ a: -1 }, 1).predictOne({ a: -1 })).toBe(true);
+  });
+
+  it("leaves a model unchanged when it rejects an input: probabilities stay finite and the checkpoint restores", () => {
+    for (const make of Object.values(featureModels)) {
+      const model = make();
+      model.learnOne({ good: 1 }, 1).learnOne({ bad: 1 }, 0);
+      const before = JSON.stringify(model);
+      expect(() => model.learnOne({ good: 2, huge: Infinity }, 0)).toThrow(LearnTypeError);
+      expect(JSON.stringify(model)).toBe(before);
+      expect(JSON.stringify(model)).not.toContain("null");
+      for (const p of model.predictProbaOne({ good: 1 }).values()) expect(Number.isFinite(p)).toBe(true);
+    }
   });
 
   it("rejects a non-string text where a string is required", () => {

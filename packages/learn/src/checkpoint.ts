@@ -1,4 +1,5 @@
 import { LearnError } from "./errors.js";
+import { StateNode, nestedAt } from "./internal/checkpoint-reader.js";
 import { describe } from "./internal/validate.js";
 
 /**
@@ -77,32 +78,43 @@ export function openCheckpoint<S>(json: unknown, type: string): S {
   const c = checkEnvelope(json);
   if (c.type !== type) {
     throw new LearnError(
-      `This checkpoint holds a ${c.type}, not a ${type}. Restore it with ${c.type}.fromJSON or restore().`,
+      `This checkpoint${nestedAt()} holds a ${c.type}, not a ${type}. Restore it with ${c.type}.fromJSON or restore().`,
       "ERR_LEARN_CHECKPOINT",
     );
   }
   return c.state as S;
 }
 
+/**
+ * Like `openCheckpoint`, but returns the state as a `StateNode` whose accessors validate every
+ * field and name its path when it is damaged. @internal
+ */
+export function openState(json: unknown, type: string): StateNode {
+  return StateNode.root(type, openCheckpoint<unknown>(json, type));
+}
+
 function checkEnvelope(json: unknown): Checkpoint {
   if (typeof json === "string") {
     throw new LearnError(
-      "Expected a parsed checkpoint object; got a string. Call JSON.parse first.",
+      `Expected a parsed checkpoint object${nestedAt()}; got a string. Call JSON.parse first.`,
       "ERR_LEARN_CHECKPOINT",
     );
   }
   if (typeof json !== "object" || json === null || (json as { format?: unknown }).format !== "@weir/learn") {
-    throw new LearnError(`Not a @weir/learn checkpoint: got ${describe(json)}.`, "ERR_LEARN_CHECKPOINT");
+    throw new LearnError(
+      `Not a @weir/learn checkpoint${nestedAt()}: got ${describe(json)}.`,
+      "ERR_LEARN_CHECKPOINT",
+    );
   }
   const c = json as Checkpoint;
   if (c.version !== CHECKPOINT_VERSION) {
     throw new LearnError(
-      `Checkpoint version ${String(c.version)} is not supported by this release (it reads version ${CHECKPOINT_VERSION}).`,
+      `Checkpoint version ${String(c.version)}${nestedAt()} is not supported by this release (it reads version ${CHECKPOINT_VERSION}).`,
       "ERR_LEARN_CHECKPOINT",
     );
   }
   if (typeof c.type !== "string" || typeof c.state !== "object" || c.state === null) {
-    throw new LearnError("Malformed checkpoint: missing type or state.", "ERR_LEARN_CHECKPOINT");
+    throw new LearnError(`Malformed checkpoint${nestedAt()}: missing type or state.`, "ERR_LEARN_CHECKPOINT");
   }
   return c;
 }
@@ -120,7 +132,7 @@ export function restore(json: unknown, context?: RestoreContext): unknown {
   const fn = registry.get(c.type);
   if (fn === undefined) {
     throw new LearnError(
-      `Unknown checkpoint type "${c.type}" (known: ${[...registry.keys()].join(", ")}).`,
+      `Unknown checkpoint type "${c.type}"${nestedAt()} (known: ${[...registry.keys()].join(", ")}).`,
       "ERR_LEARN_CHECKPOINT",
     );
   }

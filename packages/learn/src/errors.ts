@@ -10,7 +10,9 @@ export type LearnErrorCode =
   | "ERR_LEARN_CHECKPOINT"
   | "ERR_LEARN_NOT_SERIALIZABLE"
   | "ERR_LEARN_INCOMPATIBLE"
-  | "ERR_LEARN_UNSUPPORTED";
+  | "ERR_LEARN_UNSUPPORTED"
+  /** A probability that cannot be computed: `log(0)` or a division by zero (River raises there). */
+  | "ERR_LEARN_MATH_DOMAIN";
 
 /**
  * A wrong argument or option: wrong type, `NaN`, missing label, unknown option name.
@@ -37,7 +39,8 @@ export class LearnTypeError extends TypeError {
 
 /**
  * A problem that is not a bad argument: a checkpoint that cannot be read, two models that cannot be
- * merged, an object that cannot be serialised.
+ * merged, an object that cannot be serialised, a probability that is undefined (`alpha = 0` and a
+ * feature a class never saw).
  *
  * @example
  * ```ts

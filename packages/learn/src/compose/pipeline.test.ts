@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { BagOfWords, LogisticRegression, MultinomialNB, Pipeline, TFIDF, stripAccents } from "../index.js";
 import type { Label } from "../index.js";
 import { readLabelledCsv } from "../testing/csv.js";
-import { readJsonl, sharedFile } from "../testing/golden.js";
+import { describeShared, readJsonl, sharedFiles } from "../testing/golden.js";
 
 /**
  * A pipeline that cannot take the token-id fast path (a preprocessor disables it) but computes
@@ -15,6 +15,9 @@ function generalPath() {
     new MultinomialNB(),
   );
 }
+
+const yelp = await sharedFiles({ path: "data/yelp.csv" });
+const jll = await sharedFiles({ path: "golden/river/main_mnb_yelp750_jll.jsonl" });
 
 describe("Pipeline", () => {
   it("lets TF-IDF count the document on learnOne before weighting it, and not on predict", () => {
@@ -60,11 +63,14 @@ describe("Pipeline", () => {
     expect(JSON.stringify(fast.model)).toBe(JSON.stringify(general.model));
   });
 
-  const yelpPath = sharedFile("data/yelp.csv");
-  it.skipIf(yelpPath === undefined)(
+  it.skipIf(yelp === undefined)(
     "predicts identically on its fast path and on the general path over all of yelp.csv",
     () => {
-      const rows = readLabelledCsv(readFileSync(yelpPath as string, "utf8"), "text", "sentiment");
+      const rows = readLabelledCsv(
+        readFileSync((yelp as { path: string }).path, "utf8"),
+        "text",
+        "sentiment",
+      );
       const fast = new Pipeline(new BagOfWords(), new MultinomialNB());
       const slow = generalPath();
       for (const r of rows) {
@@ -120,10 +126,9 @@ describe("Pipeline", () => {
   });
 });
 
-const jllPath = sharedFile("golden/river/main_mnb_yelp750_jll.jsonl");
-describe.skipIf(jllPath === undefined)("MultinomialNB summation order", () => {
+describeShared("MultinomialNB summation order", jll, (p) => {
   it("is the one River uses: first jll entries match exactly", () => {
-    const rows = readJsonl<{ i: number; jll: Record<string, number> }>(jllPath as string);
+    const rows = readJsonl<{ i: number; jll: Record<string, number> }>(p.path);
     expect(rows[1]?.jll).toEqual({ "1": -39.9276058359732 });
   });
 });

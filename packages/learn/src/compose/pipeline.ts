@@ -1,6 +1,7 @@
-import { envelope, openCheckpoint, registerCheckpointType, restore } from "../checkpoint.js";
+import { envelope, openState, registerCheckpointType, restore } from "../checkpoint.js";
 import type { Checkpoint } from "../checkpoint.js";
-import { LearnError, LearnTypeError } from "../errors.js";
+import { LearnTypeError } from "../errors.js";
+import { restoringAt } from "../internal/checkpoint-reader.js";
 import { checkLabel, describe } from "../internal/validate.js";
 import type { Label, Proba } from "../types.js";
 import { TextNBFastPath } from "./text-nb-fast-path.js";
@@ -147,13 +148,30 @@ export class Pipeline<In = unknown> {
     return envelope("Pipeline", { steps: this.steps.map((s) => s.toJSON()) });
   }
 
-  /** Restores a pipeline saved with `toJSON`. */
+  /**
+   * Restores a pipeline saved with `toJSON`. A damaged checkpoint throws a `LearnError`
+   * (`ERR_LEARN_CHECKPOINT`) naming the path of the bad field, e.g. `state.steps[1].state.counts`.
+   */
   static fromJSON<T = unknown>(json: unknown): Pipeline<T> {
-    const s = openCheckpoint<{ steps: unknown[] }>(json, "Pipeline");
-    if (!Array.isArray(s.steps) || s.steps.length === 0) {
-      throw new LearnError("Malformed Pipeline checkpoint: no steps.", "ERR_LEARN_CHECKPOINT");
-    }
-    const steps = s.steps.map((c) => restore(c)) as [...Transformer[], Classifier];
+    const s = openState(json, "Pipeline");
+    const saved = s.array("steps");
+    if (saved.length === 0) s.fail(".steps", "at least one step (the final classifier)", saved, "", "none");
+    const steps = saved.map((c, i) => {
+      const step = restoringAt(`state.steps[${i}]`, () => restore(c));
+      const last = i === saved.length - 1;
+      const method = last ? "predictOne" : "transformOne";
+      if (typeof (step as Record<string, unknown>)[method] !== "function") {
+        const type = (c as { type?: unknown }).type;
+        s.fail(
+          `.steps[${i}]`,
+          last ? "a classifier (the last step)" : "a transformer (every step but the last)",
+          undefined,
+          "",
+          `a ${String(type)}`,
+        );
+      }
+      return step;
+    }) as [...Transformer[], Classifier];
     return new Pipeline<T>(...steps);
   }
 }

@@ -28,6 +28,8 @@ export class TextNBFastPath {
   private jllText: string | undefined = undefined;
   private jllRevision = -1;
   private jllClasses = 0;
+  /** Token of the loaded document's `i`-th term (for error messages only). */
+  private readonly tokenAt = (i: number): string => this.vocab.tokens[this.doc.ids[i] as number] as string;
 
   constructor(
     private readonly bow: BagOfWords,
@@ -89,7 +91,7 @@ export class TextNBFastPath {
     this.load(x, method);
     const k = this.nb.labelList.length;
     if (this.jll.length < k) this.jll = new Float64Array(k * 2);
-    this.jllClasses = this.nb.jllIndexed(this.fis, this.doc.counts, this.doc.n, this.jll);
+    this.jllClasses = this.nb.jllIndexed(this.fis, this.doc.counts, this.doc.n, this.jll, this.tokenAt);
     this.jllText = typeof x === "string" ? x : undefined;
     this.jllRevision = this.nb.revision;
     return this.jllClasses;

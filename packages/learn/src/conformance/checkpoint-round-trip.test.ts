@@ -1,10 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { BagOfWords, MultinomialNB, Pipeline, metrics, restore } from "../index.js";
 import type { Label } from "../index.js";
-import { readJsonl } from "../testing/golden.js";
-import { GOLDEN, goldenPaths, loadYelp } from "./yelp.js";
+import { describeShared, readJsonl, sharedFiles } from "../testing/golden.js";
+import { GOLDEN, loadYelp } from "./yelp.js";
 
-const paths = goldenPaths({ yelp: "data/yelp.csv", trace: `${GOLDEN}main_mnb_yelp750.jsonl` });
+const paths = await sharedFiles({ yelp: "data/yelp.csv", trace: `${GOLDEN}main_mnb_yelp750.jsonl` });
 
 interface State {
   model: Pipeline<string>;
@@ -49,8 +49,7 @@ function step(s: State, text: string, y: Label) {
   return { yPred: yPred ?? null, proba, pr };
 }
 
-describe.skipIf(paths === undefined)("checkpoints in the middle of the main trace", () => {
-  const p = paths as NonNullable<typeof paths>;
+describeShared("checkpoints in the middle of the main trace", paths, (p) => {
   const rows = loadYelp(p.yelp);
   const trace = readJsonl<{ y_pred: number | null; precision: number | null; recall: number | null }>(
     p.trace,

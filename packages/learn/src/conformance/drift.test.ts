@@ -1,9 +1,9 @@
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { ADWIN, BagOfWords, MultinomialNB, PageHinkley, Pipeline } from "../index.js";
-import { readGoldenJson, readJsonl } from "../testing/golden.js";
-import { GOLDEN, goldenPaths, loadYelp } from "./yelp.js";
+import { describeShared, readGoldenJson, readJsonl, sharedFiles } from "../testing/golden.js";
+import { GOLDEN, loadYelp } from "./yelp.js";
 
-const paths = goldenPaths({
+const paths = await sharedFiles({
   yelp: "data/yelp.csv",
   synthetic: `${GOLDEN}drift_synthetic.json`,
   syntheticTrace: `${GOLDEN}drift_synthetic_trace.jsonl`,
@@ -50,8 +50,7 @@ function detections(steps: { adwin_drift: boolean; ph_drift: boolean }[]) {
   };
 }
 
-describe.skipIf(paths === undefined)("ADWIN and PageHinkley against River (drift_*.json*)", () => {
-  const p = paths as NonNullable<typeof paths>;
+describeShared("ADWIN and PageHinkley against River (drift_*.json*)", paths, (p) => {
   const synthetic = readGoldenJson<Record<string, { ADWIN: number[]; PageHinkley: number[] }>>(p.synthetic);
   const syntheticTrace = readJsonl<Step>(p.syntheticTrace);
 

@@ -1,13 +1,13 @@
 import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { BagOfWords, MultinomialNB, Pipeline, metrics } from "../index.js";
 import type { Label } from "../index.js";
 import { pyStr } from "../internal/python.js";
-import { readGoldenJson, readJsonl } from "../testing/golden.js";
+import { describeShared, readGoldenJson, readJsonl, sharedFiles } from "../testing/golden.js";
 import { orderedEntries, parseOrderedJson } from "../testing/ordered-json.js";
-import { GOLDEN, goldenPaths, loadYelp } from "./yelp.js";
+import { GOLDEN, loadYelp } from "./yelp.js";
 
-const paths = goldenPaths({
+const paths = await sharedFiles({
   yelp: "data/yelp.csv",
   trace: `${GOLDEN}main_mnb_yelp750.jsonl`,
   metrics: `${GOLDEN}main_mnb_yelp750_metrics.jsonl`,
@@ -108,8 +108,7 @@ function runMainLoop(rows: { text: string; label: number }[]) {
   return { out, model, nb, cm, report, pr, f1, f1Pos0, accuracy, macroF1 };
 }
 
-describe.skipIf(paths === undefined)("the original application's loop on yelp750 (main_mnb_yelp750)", () => {
-  const p = paths as NonNullable<typeof paths>;
+describeShared("the original application's loop on yelp750 (main_mnb_yelp750)", paths, (p) => {
   const rows = loadYelp(p.yelp);
   const trace = readJsonl<TraceRow>(p.trace);
   const metricTrace = readJsonl<MetricsRow>(p.metrics);

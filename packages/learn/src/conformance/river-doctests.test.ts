@@ -17,8 +17,8 @@ import {
   metrics,
 } from "../index.js";
 import type { Label } from "../index.js";
-import { readJsonl } from "../testing/golden.js";
-import { GOLDEN, goldenPaths } from "./yelp.js";
+import { describeShared, readJsonl, sharedFiles } from "../testing/golden.js";
+import { GOLDEN } from "./yelp.js";
 
 const squash = (s: string): string => s.trim().replace(/\s+/g, " ");
 
@@ -312,36 +312,33 @@ describe("metrics doctests", () => {
   });
 });
 
-const driftPaths = goldenPaths({ trace: `${GOLDEN}drift_synthetic_trace.jsonl` });
+const driftPaths = await sharedFiles({ trace: `${GOLDEN}drift_synthetic_trace.jsonl` });
 
-describe.skipIf(driftPaths === undefined)(
-  "drift doctests (on River's own doctest stream, replayed from the trace)",
-  () => {
-    const xs = readJsonl<{ stream: string; x: number }>((driftPaths as { trace: string }).trace)
-      .filter((s) => s.stream === "doctest_stream")
-      .map((s) => s.x);
+describeShared("drift doctests (on River's own doctest stream, replayed from the trace)", driftPaths, (p) => {
+  const xs = readJsonl<{ stream: string; x: number }>(p.trace)
+    .filter((s) => s.stream === "doctest_stream")
+    .map((s) => s.x);
 
-    it('ADWIN prints "Change detected at index 1023, input value: 4" (adwin.py:53)', () => {
-      const adwin = new ADWIN();
-      const out: string[] = [];
-      xs.forEach((x, i) => {
-        adwin.update(x);
-        if (adwin.driftDetected) out.push(`Change detected at index ${i}, input value: ${x}`);
-      });
-      expect(out).toEqual(["Change detected at index 1023, input value: 4"]);
+  it('ADWIN prints "Change detected at index 1023, input value: 4" (adwin.py:53)', () => {
+    const adwin = new ADWIN();
+    const out: string[] = [];
+    xs.forEach((x, i) => {
+      adwin.update(x);
+      if (adwin.driftDetected) out.push(`Change detected at index ${i}, input value: ${x}`);
     });
+    expect(out).toEqual(["Change detected at index 1023, input value: 4"]);
+  });
 
-    it('PageHinkley prints "Change detected at index 1006, input value: 5" (page_hinkley.py:42)', () => {
-      const ph = new PageHinkley();
-      const out: string[] = [];
-      xs.forEach((x, i) => {
-        ph.update(x);
-        if (ph.driftDetected) out.push(`Change detected at index ${i}, input value: ${x}`);
-      });
-      expect(out).toEqual(["Change detected at index 1006, input value: 5"]);
+  it('PageHinkley prints "Change detected at index 1006, input value: 5" (page_hinkley.py:42)', () => {
+    const ph = new PageHinkley();
+    const out: string[] = [];
+    xs.forEach((x, i) => {
+      ph.update(x);
+      if (ph.driftDetected) out.push(`Change detected at index ${i}, input value: ${x}`);
     });
-  },
-);
+    expect(out).toEqual(["Change detected at index 1006, input value: 5"]);
+  });
+});
 
 // River doctests in river_doctest_expectations.md that do not apply, and why (kept here so the
 // list stays next to the tests that cover the rest):

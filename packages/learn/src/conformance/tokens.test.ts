@@ -1,9 +1,9 @@
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { BagOfWords } from "../index.js";
-import { readJsonl } from "../testing/golden.js";
-import { GOLDEN, goldenPaths } from "./yelp.js";
+import { describeShared, readJsonl, sharedFiles } from "../testing/golden.js";
+import { GOLDEN } from "./yelp.js";
 
-const paths = goldenPaths({
+const paths = await sharedFiles({
   edge: `${GOLDEN}tokens_edge_cases.jsonl`,
   first20: `${GOLDEN}tokens_yelp_first20.jsonl`,
 });
@@ -15,8 +15,7 @@ function asEntries(counts: Counts): [string, number][] {
   return counts.map(([t, n]) => [Array.isArray(t) ? t.join(" ") : t, n]);
 }
 
-describe.skipIf(paths === undefined)("BagOfWords tokens against River (tokens_*.jsonl)", () => {
-  const p = paths as NonNullable<typeof paths>;
+describeShared("BagOfWords tokens against River (tokens_*.jsonl)", paths, (p) => {
   const edge = readJsonl<{
     text: string;
     source: string;

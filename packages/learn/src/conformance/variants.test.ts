@@ -12,10 +12,10 @@ import {
 } from "../index.js";
 import type { Classifier, Label, Transformer } from "../index.js";
 import { pyStr } from "../internal/python.js";
-import { readGoldenJson } from "../testing/golden.js";
+import { describeShared, readGoldenJson, sharedFiles } from "../testing/golden.js";
 import { orderedEntries, parseOrderedJson } from "../testing/ordered-json.js";
 import type { OrderedJson } from "../testing/ordered-json.js";
-import { GOLDEN, goldenPaths, loadYelp } from "./yelp.js";
+import { GOLDEN, loadYelp } from "./yelp.js";
 
 const variants = {
   bernoulli: () => new Pipeline(new BagOfWords({ lowercase: true }), new BernoulliNB()),
@@ -27,7 +27,7 @@ const variants = {
 } as const;
 type Variant = keyof typeof variants;
 
-const paths = goldenPaths({
+const paths = await sharedFiles({
   yelp: "data/yelp.csv",
   summary: `${GOLDEN}variants_yelp750_summary.json`,
   bernoulli: `${GOLDEN}variant_bernoulli_yelp750.jsonl`,
@@ -65,8 +65,7 @@ function readVariant(path: string): Row[] {
     });
 }
 
-describe.skipIf(paths === undefined)("the five variant models on yelp750 (variant_*.jsonl)", () => {
-  const p = paths as NonNullable<typeof paths>;
+describeShared("the five variant models on yelp750 (variant_*.jsonl)", paths, (p) => {
   const rows = loadYelp(p.yelp);
   const summary = readGoldenJson<Record<string, Record<string, unknown>>>(p.summary);
 

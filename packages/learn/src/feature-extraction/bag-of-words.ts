@@ -1,7 +1,7 @@
-import { envelope, openCheckpoint, registerCheckpointType } from "../checkpoint.js";
+import { envelope, openState, registerCheckpointType } from "../checkpoint.js";
 import type { Checkpoint } from "../checkpoint.js";
 import type { TextInput } from "../types.js";
-import { TextProcessor, optionsFromConfig } from "./text-processor.js";
+import { TextProcessor, readConfig } from "./text-processor.js";
 import type { VectorizerConfig, VectorizerOptions } from "./text-processor.js";
 
 /**
@@ -71,10 +71,12 @@ export class BagOfWords {
     return envelope("BagOfWords", { config: this.processor.config() });
   }
 
-  /** Restores a `BagOfWords` saved with `toJSON`. */
+  /**
+   * Restores a `BagOfWords` saved with `toJSON`. A damaged checkpoint throws a `LearnError`
+   * (`ERR_LEARN_CHECKPOINT`) naming the path of the bad field.
+   */
   static fromJSON(json: unknown): BagOfWords {
-    const s = openCheckpoint<{ config: VectorizerConfig }>(json, "BagOfWords");
-    return new BagOfWords(optionsFromConfig(s.config));
+    return new BagOfWords(readConfig(openState(json, "BagOfWords")));
   }
 }
 

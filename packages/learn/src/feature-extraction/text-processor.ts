@@ -1,4 +1,5 @@
 import { LearnError, LearnTypeError } from "../errors.js";
+import type { StateNode } from "../internal/checkpoint-reader.js";
 import { boolOption, checkOptions, describe } from "../internal/validate.js";
 import type { TextInput } from "../types.js";
 import { allNgrams, tokenize, tokenizeWithPattern } from "./tokenize.js";
@@ -240,18 +241,41 @@ export class TextProcessor {
   }
 }
 
-/** Turns a saved config back into options. */
-export function optionsFromConfig(c: VectorizerConfig): VectorizerOptions {
+/**
+ * Reads a saved config (at `state.config`) back into options, validating every field: a damaged
+ * checkpoint throws a `LearnError` naming the path of the bad field.
+ */
+export function readConfig(state: StateNode): VectorizerOptions {
+  const c = state.node("config");
+  let tokenizerPattern: RegExp | undefined;
+  if (!c.isNull("tokenizerPattern")) {
+    const p = c.node("tokenizerPattern");
+    const source = p.string("source");
+    const flags = p.string("flags");
+    try {
+      tokenizerPattern = new RegExp(source, flags);
+    } catch (e) {
+      p.fail(
+        "",
+        "a valid regular expression",
+        undefined,
+        "",
+        `/${source}/${flags} (${(e as Error).message})`,
+      );
+    }
+  }
+  const range = c.numbers("ngramRange", 2, { integer: true, min: 0 });
+  const [lo, hi] = range as [number, number];
+  if (lo > hi || hi < 1) {
+    c.fail(".ngramRange", "[min, max] with 0 ≤ min ≤ max, max ≥ 1", range, "", JSON.stringify(range));
+  }
   return {
-    on: c.on ?? undefined,
-    stripAccents: c.stripAccents,
-    lowercase: c.lowercase,
-    stopWords: c.stopWords ?? undefined,
-    tokenizerPattern:
-      c.tokenizerPattern === null
-        ? undefined
-        : new RegExp(c.tokenizerPattern.source, c.tokenizerPattern.flags),
-    ngramRange: c.ngramRange,
+    on: c.isNull("on") ? undefined : c.string("on"),
+    stripAccents: c.boolean("stripAccents"),
+    lowercase: c.boolean("lowercase"),
+    stopWords: c.isNull("stopWords") ? undefined : c.strings("stopWords"),
+    tokenizerPattern,
+    ngramRange: [lo, hi],
   };
 }
 

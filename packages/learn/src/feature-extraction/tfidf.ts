@@ -1,9 +1,9 @@
 import { LearnTypeError } from "../errors.js";
-import { envelope, openCheckpoint, registerCheckpointType } from "../checkpoint.js";
+import { envelope, openState, registerCheckpointType } from "../checkpoint.js";
 import type { Checkpoint } from "../checkpoint.js";
 import { describe } from "../internal/validate.js";
 import type { TextInput } from "../types.js";
-import { TextProcessor, optionsFromConfig } from "./text-processor.js";
+import { TextProcessor, readConfig } from "./text-processor.js";
 import type { VectorizerConfig, VectorizerOptions } from "./text-processor.js";
 
 /**
@@ -104,12 +104,16 @@ export class TFIDF {
     });
   }
 
-  /** Restores a `TFIDF` saved with `toJSON`. */
+  /**
+   * Restores a `TFIDF` saved with `toJSON`. A damaged checkpoint throws a `LearnError`
+   * (`ERR_LEARN_CHECKPOINT`) naming the path of the bad field.
+   */
   static fromJSON(json: unknown): TFIDF {
-    const s = openCheckpoint<TFIDFState>(json, "TFIDF");
-    const t = new TFIDF({ ...optionsFromConfig(s.config), normalize: s.normalize });
-    t.n = s.n;
-    for (const [k, v] of s.dfs) t.dfs.set(k, v);
+    const s = openState(json, "TFIDF");
+    const t = new TFIDF({ ...readConfig(s), normalize: s.boolean("normalize") });
+    t.n = s.number("n", { integer: true, min: 0 });
+    // A term is counted at most once per document: 1 ≤ df ≤ n.
+    for (const [k, v] of s.entries("dfs", { integer: true, min: 1, max: t.n })) t.dfs.set(k, v);
     return t;
   }
 }

@@ -39,15 +39,32 @@ export function checkString(value: unknown, where: string, arg: string): asserts
 }
 
 /**
- * Iterates features of a `Map` or a record, validating every value. Calls `fn(name, value)`
- * in insertion order.
+ * What feature values a model accepts. Every model needs finite numbers (`±Infinity` and `NaN`
+ * would turn its probabilities into `NaN` for good); count models (multinomial and complement naive
+ * Bayes) also need them to be ≥ 0, as River's `POSITIVE_INPUT` tag says.
+ */
+export type FeatureValues = "finite" | "count";
+
+function badFeatureValue(k: string, v: unknown, where: string, arg: string, values: FeatureValues): never {
+  const expected =
+    values === "count" ? "a finite number ≥ 0 (a count or a TF-IDF weight)" : "a finite number";
+  throw new LearnTypeError(
+    `Argument "${arg}" of ${where}: feature ${JSON.stringify(k)} must be ${expected}; got ${describe(v)}.`,
+  );
+}
+
+/**
+ * Iterates features of a `Map` or a record, validating every value (see `FeatureValues`). Calls
+ * `fn(name, value)` in insertion order. One type and range check per value, no allocation.
  */
 export function forEachFeature(
   x: unknown,
   where: string,
   fn: (name: string, value: number) => void,
   arg = "x",
+  values: FeatureValues = "finite",
 ): void {
+  const min = values === "count" ? 0 : -Infinity;
   if (x instanceof Map) {
     for (const [k, v] of x as Map<unknown, unknown>) {
       if (typeof k !== "string") {
@@ -55,11 +72,7 @@ export function forEachFeature(
           `Argument "${arg}" of ${where} must map feature names (strings) to numbers; got key ${describe(k)}.`,
         );
       }
-      if (typeof v !== "number" || Number.isNaN(v)) {
-        throw new LearnTypeError(
-          `Argument "${arg}" of ${where}: feature ${JSON.stringify(k)} must be a number; got ${describe(v)}.`,
-        );
-      }
+      if (typeof v !== "number" || !Number.isFinite(v) || v < min) badFeatureValue(k, v, where, arg, values);
       fn(k, v);
     }
     return;
@@ -74,23 +87,26 @@ export function forEachFeature(
   }
   for (const k of Object.keys(x)) {
     const v = (x as Record<string, unknown>)[k];
-    if (typeof v !== "number" || Number.isNaN(v)) {
-      throw new LearnTypeError(
-        `Argument "${arg}" of ${where}: feature ${JSON.stringify(k)} must be a number; got ${describe(v)}.`,
-      );
-    }
+    if (typeof v !== "number" || !Number.isFinite(v) || v < min) badFeatureValue(k, v, where, arg, values);
     fn(k, v);
   }
 }
 
+const ignore = (): void => undefined;
+
 /** Converts feature input into a `Map` (keeps a `Map` as is after validation). */
-export function toFeatureMap(x: unknown, where: string, arg = "x"): Map<string, number> {
+export function toFeatureMap(
+  x: unknown,
+  where: string,
+  values: FeatureValues = "finite",
+  arg = "x",
+): Map<string, number> {
   if (x instanceof Map) {
-    forEachFeature(x, where, () => undefined, arg);
+    forEachFeature(x, where, ignore, arg, values);
     return x as Map<string, number>;
   }
   const out = new Map<string, number>();
-  forEachFeature(x, where, (k, v) => out.set(k, v), arg);
+  forEachFeature(x, where, (k, v) => out.set(k, v), arg, values);
   return out;
 }
 
@@ -139,12 +155,15 @@ export function numberOption(
   key: string,
   where: string,
   dflt: number,
-  check?: { min?: number; exclusiveMin?: number; integer?: boolean },
+  check?: { min?: number; exclusiveMin?: number; integer?: boolean; finite?: boolean },
 ): number {
   const v = opts[key];
   if (v === undefined) return dflt;
   if (typeof v !== "number" || Number.isNaN(v)) {
     throw new LearnTypeError(`Option "${key}" of ${where} must be a number; got ${describe(v)}.`);
+  }
+  if (check?.finite === true && !Number.isFinite(v)) {
+    throw new LearnTypeError(`Option "${key}" of ${where} must be a finite number; got ${describe(v)}.`);
   }
   if (check?.integer === true && !Number.isInteger(v)) {
     throw new LearnTypeError(`Option "${key}" of ${where} must be an integer; got ${describe(v)}.`);

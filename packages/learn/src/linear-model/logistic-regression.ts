@@ -1,4 +1,4 @@
-import { envelope, openCheckpoint, registerCheckpointType } from "../checkpoint.js";
+import { encodeNumber, envelope, openState, registerCheckpointType } from "../checkpoint.js";
 import type { Checkpoint } from "../checkpoint.js";
 import { LearnTypeError } from "../errors.js";
 import { sigmoid } from "../internal/math.js";
@@ -20,7 +20,11 @@ export interface LogisticRegressionOptions {
   interceptLr?: number | undefined;
   /** Initial intercept. @default 0 */
   interceptInit?: number | undefined;
-  /** L2 regularisation. @default 0 */
+  /**
+   * L2 regularisation: each step adds `l2 · w` to the gradient of the weights of the features
+   * present in the example (River 0.24's masked learn mode; absent features are not decayed).
+   * @default 0
+   */
   l2?: number | undefined;
   /** Gradients are clipped to ±this. @default 1e12 */
   clipGradient?: number | undefined;
@@ -31,7 +35,8 @@ interface LogisticRegressionState {
   interceptLr: number;
   interceptInit: number;
   l2: number;
-  clipGradient: number;
+  /** A number, or `"Infinity"` (no clipping). */
+  clipGradient: number | string;
   intercept: number;
   weights: [string, number][];
 }
@@ -69,10 +74,10 @@ export class LogisticRegression {
       "l2",
       "clipGradient",
     ]);
-    this.learningRate = numberOption(opts, "learningRate", where, 0.01, { min: 0 });
-    this.interceptLr = numberOption(opts, "interceptLr", where, 0.01, { min: 0 });
-    this.interceptInit = numberOption(opts, "interceptInit", where, 0);
-    this.l2 = numberOption(opts, "l2", where, 0, { min: 0 });
+    this.learningRate = numberOption(opts, "learningRate", where, 0.01, { min: 0, finite: true });
+    this.interceptLr = numberOption(opts, "interceptLr", where, 0.01, { min: 0, finite: true });
+    this.interceptInit = numberOption(opts, "interceptInit", where, 0, { finite: true });
+    this.l2 = numberOption(opts, "l2", where, 0, { min: 0, finite: true });
     this.clipGradient = numberOption(opts, "clipGradient", where, 1e12, { exclusiveMin: 0 });
     this.intercept = this.interceptInit;
   }
@@ -95,15 +100,11 @@ export class LogisticRegression {
     else g = -yPm / (Math.exp(z) + 1.0);
     g = Math.min(Math.max(g, -this.clipGradient), this.clipGradient);
     this.intercept -= this.interceptLr * g;
-    if (this.l2 !== 0) {
-      // River adds 2·l2·w to the gradient of every weight.
-      for (const [f, w] of this.weights) {
-        if (!features.has(f)) this.weights.set(f, w - this.learningRate * (2.0 * this.l2 * w));
-      }
-    }
+    // River 0.24 learns with the weights masked to the keys of x: the gradient, its L2 term
+    // (`l2 · w`, once; older Rivers used 2·l2·w) and the SGD step touch only features present in x.
     for (const [f, v] of features) {
       const w = this.weights.get(f) ?? 0;
-      const gi = this.l2 !== 0 ? g * v + 2.0 * this.l2 * w : g * v;
+      const gi = this.l2 !== 0 ? v * g + this.l2 * w : v * g;
       this.weights.set(f, w - this.learningRate * gi);
     }
     return this;
@@ -133,24 +134,27 @@ export class LogisticRegression {
       interceptLr: this.interceptLr,
       interceptInit: this.interceptInit,
       l2: this.l2,
-      clipGradient: this.clipGradient,
+      clipGradient: encodeNumber(this.clipGradient),
       intercept: this.intercept,
       weights: [...this.weights],
     });
   }
 
-  /** Restores a model saved with `toJSON`. */
+  /**
+   * Restores a model saved with `toJSON`. A damaged checkpoint throws a `LearnError`
+   * (`ERR_LEARN_CHECKPOINT`) naming the path of the bad field.
+   */
   static fromJSON(json: unknown): LogisticRegression {
-    const s = openCheckpoint<LogisticRegressionState>(json, "LogisticRegression");
+    const s = openState(json, "LogisticRegression");
     const m = new LogisticRegression({
-      learningRate: s.learningRate,
-      interceptLr: s.interceptLr,
-      interceptInit: s.interceptInit,
-      l2: s.l2,
-      clipGradient: s.clipGradient,
+      learningRate: s.number("learningRate", { min: 0 }),
+      interceptLr: s.number("interceptLr", { min: 0 }),
+      interceptInit: s.number("interceptInit"),
+      l2: s.number("l2", { min: 0 }),
+      clipGradient: s.number("clipGradient", { exclusiveMin: 0, infinite: true }),
     });
-    m.intercept = s.intercept;
-    for (const [f, w] of s.weights) m.weights.set(f, w);
+    m.intercept = s.number("intercept");
+    for (const [f, w] of s.entries("weights")) m.weights.set(f, w);
     return m;
   }
 }

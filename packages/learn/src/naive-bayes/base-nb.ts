@@ -1,5 +1,7 @@
+import { LearnError } from "../errors.js";
 import { logSumExp } from "../internal/math.js";
 import { checkLabel, toFeatureMap } from "../internal/validate.js";
+import type { FeatureValues } from "../internal/validate.js";
 import type { FeatureInput, Label, Proba } from "../types.js";
 
 /**
@@ -24,9 +26,12 @@ export abstract class BaseNB {
   /** @internal Incremented whenever the model changes, so that callers can cache predictions. */
   revision = 0;
   private readonly name: string;
+  /** What feature values `learnOne` and the predictions accept. */
+  private readonly values: FeatureValues;
 
-  protected constructor(name: string) {
+  protected constructor(name: string, values: FeatureValues) {
     this.name = name;
+    this.values = values;
   }
 
   /** Classes seen so far, in first-seen order. */
@@ -43,10 +48,13 @@ export abstract class BaseNB {
     return (this.classCounts[i] as number) / total;
   }
 
-  /** Learns one example. `x` maps feature names to non-negative values (counts, TF-IDF). */
+  /**
+   * Learns one example. `x` maps feature names to finite values (≥ 0 for the count models:
+   * counts, TF-IDF weights); anything else throws a `LearnTypeError` naming the feature.
+   */
   learnOne(x: FeatureInput, y: Label): this {
     checkLabel(y, `${this.name}.learnOne`);
-    const features = toFeatureMap(x, `${this.name}.learnOne`);
+    const features = toFeatureMap(x, `${this.name}.learnOne`, this.values);
     const c = this.classSlot(y);
     (this.classCounts[c] as number) += 1;
     this.revision++;
@@ -56,7 +64,7 @@ export abstract class BaseNB {
 
   /** Joint log-likelihood `log P(c) + log P(x|c)` per class (River's `joint_log_likelihood`). */
   jointLogLikelihood(x: FeatureInput): Map<Label, number> {
-    const features = toFeatureMap(x, `${this.name}.jointLogLikelihood`);
+    const features = toFeatureMap(x, `${this.name}.jointLogLikelihood`, this.values);
     const out = new Map<Label, number>();
     const k = this.labels.length;
     if (k === 0) return out;
@@ -68,7 +76,7 @@ export abstract class BaseNB {
 
   /** Class probabilities, in first-seen class order; empty before anything was learnt. */
   predictProbaOne(x: FeatureInput): Proba {
-    const features = toFeatureMap(x, `${this.name}.predictProbaOne`);
+    const features = toFeatureMap(x, `${this.name}.predictProbaOne`, this.values);
     const out: Proba = new Map();
     const k = this.labels.length;
     if (k === 0) return out;
@@ -84,7 +92,7 @@ export abstract class BaseNB {
    * was learnt. Never changes the model.
    */
   predictOne(x: FeatureInput): Label | undefined {
-    const features = toFeatureMap(x, `${this.name}.predictOne`);
+    const features = toFeatureMap(x, `${this.name}.predictOne`, this.values);
     const k = this.labels.length;
     if (k === 0) return undefined;
     const jll = this.scratch(k);
@@ -151,6 +159,46 @@ export abstract class BaseNB {
   protected abstract learnFeatures(x: ReadonlyMap<string, number>, c: number): void;
   /** Writes the joint log-likelihood of each class into `out[0..k)`. @internal */
   protected abstract computeJll(x: ReadonlyMap<string, number>, out: Float64Array): void;
+}
+
+/**
+ * The error for a term River cannot compute either: `log(num / den)` with `den = 0` (River:
+ * `ZeroDivisionError`) or `num / den = 0` (River: `ValueError: math domain error`), which happens
+ * with `alpha = 0` for a feature the class never saw. @internal
+ */
+export function undefinedLogError(
+  model: string,
+  feature: string,
+  c: Label,
+  num: number,
+  den: number,
+  alpha: number,
+): LearnError {
+  const where = `${model} cannot score feature ${JSON.stringify(feature)} for class ${JSON.stringify(c)}`;
+  const fix =
+    alpha === 0
+      ? "Use alpha > 0 (the default is 1) so that features a class has not seen keep a non-zero probability."
+      : "Learn examples with features before predicting.";
+  const message =
+    den === 0
+      ? `${where}: its probability divides by zero (${num} / ${den}; River raises ZeroDivisionError). ${fix}`
+      : `${where}: its probability is ${num} / ${den} = 0 and log(0) is undefined (River raises "math domain error"). ${fix}`;
+  return new LearnError(message, "ERR_LEARN_MATH_DOMAIN");
+}
+
+/** `class 0` for error messages about checkpoint fields. @internal */
+export function classNote(classes: readonly Label[], c: number): string {
+  return `class ${JSON.stringify(classes[c])}`;
+}
+
+/** `class 0, feature "good"` for error messages about checkpoint fields. @internal */
+export function cellNote(
+  classes: readonly Label[],
+  c: number,
+  features: readonly string[],
+  f: number,
+): string {
+  return `class ${JSON.stringify(classes[c])}, feature ${JSON.stringify(features[f])}`;
 }
 
 /** Grows a `Float64Array` to at least `n` entries, keeping its contents. @internal */

@@ -1,8 +1,8 @@
-import { envelope, openCheckpoint, registerCheckpointType } from "../checkpoint.js";
+import { encodeNumber, envelope, openState, registerCheckpointType } from "../checkpoint.js";
 import type { Checkpoint } from "../checkpoint.js";
 import { checkOptions, numberOption } from "../internal/validate.js";
 import type { Label } from "../types.js";
-import { BaseNB } from "./base-nb.js";
+import { BaseNB, cellNote, classNote } from "./base-nb.js";
 
 /**
  * Options of `BernoulliNB`.
@@ -21,7 +21,8 @@ export interface BernoulliNBOptions {
 
 interface BernoulliNBState {
   alpha: number;
-  trueThreshold: number;
+  /** A number, or `"Infinity"` / `"-Infinity"`. */
+  trueThreshold: number | string;
   classes: Label[];
   classCounts: number[];
   features: string[];
@@ -47,9 +48,9 @@ export class BernoulliNB extends BaseNB {
   private present = new Uint8Array(64);
 
   constructor(options?: BernoulliNBOptions) {
-    super("BernoulliNB");
+    super("BernoulliNB", "finite");
     const opts = checkOptions(options, "BernoulliNB", ["alpha", "trueThreshold"]);
-    this.alpha = numberOption(opts, "alpha", "BernoulliNB", 1, { min: 0 });
+    this.alpha = numberOption(opts, "alpha", "BernoulliNB", 1, { min: 0, finite: true });
     this.trueThreshold = numberOption(opts, "trueThreshold", "BernoulliNB", 0);
   }
 
@@ -111,7 +112,7 @@ export class BernoulliNB extends BaseNB {
     const nf = this.featureNames.length;
     return envelope("BernoulliNB", {
       alpha: this.alpha,
-      trueThreshold: this.trueThreshold,
+      trueThreshold: encodeNumber(this.trueThreshold),
       classes: [...this.labels],
       classCounts: [...this.classCounts],
       features: [...this.featureNames],
@@ -119,15 +120,32 @@ export class BernoulliNB extends BaseNB {
     });
   }
 
-  /** Restores a model saved with `toJSON`. */
+  /**
+   * Restores a model saved with `toJSON`. A damaged checkpoint throws a `LearnError`
+   * (`ERR_LEARN_CHECKPOINT`) naming the path of the bad field.
+   */
   static fromJSON(json: unknown): BernoulliNB {
-    const s = openCheckpoint<BernoulliNBState>(json, "BernoulliNB");
-    const m = new BernoulliNB({ alpha: s.alpha, trueThreshold: s.trueThreshold });
-    for (const f of s.features) m.featureSlot(f);
-    s.classes.forEach((label, c) => {
+    const s = openState(json, "BernoulliNB");
+    const alpha = s.number("alpha", { min: 0 });
+    const trueThreshold = s.number("trueThreshold", { infinite: true });
+    const classes = s.labels("classes");
+    const k = classes.length;
+    const classCounts = s.numbers("classCounts", k, { integer: true, min: 1 }, (c) => classNote(classes, c));
+    const features = s.strings("features");
+    // A feature is present at most once per example, so a count above the class count is damage.
+    const counts = s.matrix(
+      "counts",
+      k,
+      features.length,
+      (c) => ({ integer: true, min: 0, max: classCounts[c] ?? 0 }),
+      (c, f) => cellNote(classes, c, features, f),
+    );
+    const m = new BernoulliNB({ alpha, trueThreshold });
+    for (const f of features) m.featureSlot(f);
+    classes.forEach((label, c) => {
       m.classSlot(label);
-      m.classCounts[c] = s.classCounts[c] as number;
-      (m.counts[c] as Float64Array).set(s.counts[c] as number[]);
+      m.classCounts[c] = classCounts[c] as number;
+      (m.counts[c] as Float64Array).set(counts[c] as number[]);
     });
     return m;
   }

@@ -1,8 +1,8 @@
-import { envelope, openCheckpoint, registerCheckpointType } from "../checkpoint.js";
+import { envelope, openState, registerCheckpointType } from "../checkpoint.js";
 import type { Checkpoint } from "../checkpoint.js";
 import { checkOptions, numberOption } from "../internal/validate.js";
 import type { Label } from "../types.js";
-import { BaseNB, grow } from "./base-nb.js";
+import { BaseNB, cellNote, classNote, grow, undefinedLogError } from "./base-nb.js";
 
 /**
  * Options of `ComplementNB`.
@@ -44,9 +44,9 @@ export class ComplementNB extends BaseNB {
   private featureTotals: Float64Array = new Float64Array(64);
 
   constructor(options?: ComplementNBOptions) {
-    super("ComplementNB");
+    super("ComplementNB", "count");
     const opts = checkOptions(options, "ComplementNB", ["alpha"]);
-    this.alpha = numberOption(opts, "alpha", "ComplementNB", 1, { min: 0 });
+    this.alpha = numberOption(opts, "alpha", "ComplementNB", 1, { min: 0, finite: true });
   }
 
   protected override growColumns(capacity: number): void {
@@ -77,7 +77,30 @@ export class ComplementNB extends BaseNB {
         const cc = fi === undefined ? alpha : (totals[fi] as number) + alpha - (row[fi] as number);
         s += freq * -Math.log(cc / sumCc);
       }
+      // Only a term River cannot compute (log(0), x/0) makes the sum non-finite: find it (cold).
+      if (!(s > -Infinity && s < Infinity)) this.throwUndefinedTerm(x);
       out[c] = s;
+    }
+  }
+
+  /** Throws where River would, scanning classes and features in River's order. */
+  private throwUndefinedTerm(x: ReadonlyMap<string, number>): void {
+    const nf = this.featureNames.length;
+    for (let c = 0; c < this.labels.length; c++) {
+      const row = this.counts[c] as Float64Array;
+      let sumCc = 0;
+      for (let fi = 0; fi < nf; fi++)
+        sumCc += (this.featureTotals[fi] as number) + this.alpha - (row[fi] as number);
+      for (const f of x.keys()) {
+        const fi = this.featureIndex.get(f);
+        const cc =
+          fi === undefined
+            ? this.alpha
+            : (this.featureTotals[fi] as number) + this.alpha - (row[fi] as number);
+        if (sumCc === 0 || cc / sumCc === 0) {
+          throw undefinedLogError("ComplementNB", f, this.labels[c] as Label, cc, sumCc, this.alpha);
+        }
+      }
     }
   }
 
@@ -94,16 +117,42 @@ export class ComplementNB extends BaseNB {
     });
   }
 
-  /** Restores a model saved with `toJSON`. */
+  /**
+   * Restores a model saved with `toJSON`. A damaged checkpoint throws a `LearnError`
+   * (`ERR_LEARN_CHECKPOINT`) naming the path of the bad field.
+   */
   static fromJSON(json: unknown): ComplementNB {
-    const s = openCheckpoint<ComplementNBState>(json, "ComplementNB");
-    const m = new ComplementNB({ alpha: s.alpha });
-    for (const f of s.features) m.featureSlot(f);
-    m.featureTotals.set(s.featureTotals);
-    s.classes.forEach((label, c) => {
+    const s = openState(json, "ComplementNB");
+    const alpha = s.number("alpha", { min: 0 });
+    const classes = s.labels("classes");
+    const k = classes.length;
+    const classCounts = s.numbers("classCounts", k, { integer: true, min: 1 }, (c) => classNote(classes, c));
+    const features = s.strings("features");
+    const counts = s.matrix("counts", k, features.length, { min: 0 }, (c, f) =>
+      cellNote(classes, c, features, f),
+    );
+    // A total below a class's own count would make a complement count negative (log of < 0).
+    const featureTotals = s.numbers("featureTotals", features.length, { min: 0 }, (f) => {
+      return `feature ${JSON.stringify(features[f])}`;
+    });
+    featureTotals.forEach((t, f) => {
+      const most = Math.max(0, ...counts.map((row) => row[f] as number));
+      if (t < most) {
+        s.fail(
+          `.featureTotals[${f}]`,
+          `a number ≥ ${most} (its largest count in one class)`,
+          t,
+          ` (feature ${JSON.stringify(features[f])})`,
+        );
+      }
+    });
+    const m = new ComplementNB({ alpha });
+    for (const f of features) m.featureSlot(f);
+    m.featureTotals.set(featureTotals);
+    classes.forEach((label, c) => {
       m.classSlot(label);
-      m.classCounts[c] = s.classCounts[c] as number;
-      (m.counts[c] as Float64Array).set(s.counts[c] as number[]);
+      m.classCounts[c] = classCounts[c] as number;
+      (m.counts[c] as Float64Array).set(counts[c] as number[]);
     });
     return m;
   }

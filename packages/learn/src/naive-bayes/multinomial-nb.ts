@@ -1,9 +1,9 @@
-import { envelope, openCheckpoint, registerCheckpointType } from "../checkpoint.js";
+import { envelope, openState, registerCheckpointType } from "../checkpoint.js";
 import type { Checkpoint } from "../checkpoint.js";
 import { LearnError, LearnTypeError } from "../errors.js";
 import { checkOptions, describe, numberOption } from "../internal/validate.js";
 import type { Label } from "../types.js";
-import { BaseNB } from "./base-nb.js";
+import { BaseNB, cellNote, classNote, undefinedLogError } from "./base-nb.js";
 
 /**
  * Options of `MultinomialNB`.
@@ -48,9 +48,9 @@ export class MultinomialNB extends BaseNB {
   private denScratch = new Float64Array(4);
 
   constructor(options?: MultinomialNBOptions) {
-    super("MultinomialNB");
+    super("MultinomialNB", "count");
     const opts = checkOptions(options, "MultinomialNB", ["alpha"]);
-    this.alpha = numberOption(opts, "alpha", "MultinomialNB", 1, { min: 0 });
+    this.alpha = numberOption(opts, "alpha", "MultinomialNB", 1, { min: 0, finite: true });
   }
 
   /** Number of distinct features seen so far. */
@@ -132,7 +132,13 @@ export class MultinomialNB extends BaseNB {
    * @internal Joint log-likelihoods of a document given as feature indices (-1 = unseen) and
    * counts, written to `out`; returns the number of classes. Same arithmetic as `computeJll`.
    */
-  jllIndexed(fis: Int32Array, values: Float64Array, n: number, out: Float64Array): number {
+  jllIndexed(
+    fis: Int32Array,
+    values: Float64Array,
+    n: number,
+    out: Float64Array,
+    nameOf: (i: number) => string,
+  ): number {
     const k = this.labels.length;
     const alpha = this.alpha;
     const alphaTerms = alpha * this.nTerms;
@@ -147,9 +153,27 @@ export class MultinomialNB extends BaseNB {
         const num = (fi < 0 ? 0 : (row[fi] as number)) + alpha;
         s += (values[i] as number) * Math.log(num / den);
       }
+      // Only a term River cannot compute (log(0), x/0) makes the sum non-finite: find it (cold).
+      if (!(s > -Infinity && s < Infinity)) {
+        for (let cc = 0; cc < k; cc++) {
+          for (let i = 0; i < n; i++) {
+            const fi = fis[i] as number;
+            this.checkTerm(nameOf(i), cc, fi < 0 ? 0 : ((this.counts[cc] as Float64Array)[fi] as number));
+          }
+        }
+      }
       out[c] = Math.log((this.classCounts[c] as number) / total) + s;
     }
     return k;
+  }
+
+  /** Throws where River would: a zero denominator, or `log(0)` (possible only with `alpha = 0`). */
+  private checkTerm(f: string, c: number, count: number): void {
+    const num = count + this.alpha;
+    const den = (this.classTotals[c] as number) + this.alpha * this.nTerms;
+    if (den === 0 || num / den === 0) {
+      throw undefinedLogError("MultinomialNB", f, this.labels[c] as Label, num, den, this.alpha);
+    }
   }
 
   protected computeJll(x: ReadonlyMap<string, number>, out: Float64Array): void {
@@ -177,7 +201,19 @@ export class MultinomialNB extends BaseNB {
         }
       }
     }
-    for (let c = 0; c < k; c++) out[c] = Math.log((this.classCounts[c] as number) / n) + (out[c] as number);
+    for (let c = 0; c < k; c++) {
+      const s = out[c] as number;
+      // Only a term River cannot compute (log(0), x/0) makes the sum non-finite: find it (cold).
+      if (!(s > -Infinity && s < Infinity)) {
+        for (let cc = 0; cc < k; cc++) {
+          for (const f of x.keys()) {
+            const fi = this.featureIndex.get(f);
+            this.checkTerm(f, cc, fi === undefined ? 0 : ((counts[cc] as Float64Array)[fi] as number));
+          }
+        }
+      }
+      out[c] = Math.log((this.classCounts[c] as number) / n) + s;
+    }
   }
 
   /**
@@ -233,16 +269,28 @@ export class MultinomialNB extends BaseNB {
     });
   }
 
-  /** Restores a model saved with `toJSON`. */
+  /**
+   * Restores a model saved with `toJSON`. A damaged checkpoint throws a `LearnError`
+   * (`ERR_LEARN_CHECKPOINT`) naming the path of the bad field.
+   */
   static fromJSON(json: unknown): MultinomialNB {
-    const s = openCheckpoint<MultinomialNBState>(json, "MultinomialNB");
-    const m = new MultinomialNB({ alpha: s.alpha });
-    for (const f of s.features) m.featureSlot(f);
-    s.classes.forEach((label, c) => {
+    const s = openState(json, "MultinomialNB");
+    const alpha = s.number("alpha", { min: 0 });
+    const classes = s.labels("classes");
+    const k = classes.length;
+    const classCounts = s.numbers("classCounts", k, { integer: true, min: 1 }, (c) => classNote(classes, c));
+    const classTotals = s.numbers("classTotals", k, { min: 0 }, (c) => classNote(classes, c));
+    const features = s.strings("features");
+    const counts = s.matrix("counts", k, features.length, { min: 0 }, (c, f) =>
+      cellNote(classes, c, features, f),
+    );
+    const m = new MultinomialNB({ alpha });
+    for (const f of features) m.featureSlot(f);
+    classes.forEach((label, c) => {
       m.classSlot(label);
-      m.classCounts[c] = s.classCounts[c] as number;
-      m.classTotals[c] = s.classTotals[c] as number;
-      (m.counts[c] as Float64Array).set(s.counts[c] as number[]);
+      m.classCounts[c] = classCounts[c] as number;
+      m.classTotals[c] = classTotals[c] as number;
+      (m.counts[c] as Float64Array).set(counts[c] as number[]);
     });
     return m;
   }

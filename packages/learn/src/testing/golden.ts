@@ -1,31 +1,63 @@
 /**
- * Locates the shared reference data (`../shared/` beside the repository) for tests. Not part of
- * the public API. Paths are resolved from the repository root, never from an absolute path, so
- * the suite works wherever the repository is cloned.
+ * Locates the shared reference data (`../shared/` beside the repository, or `WEIR_SHARED_DIR`) for
+ * tests. Test-only, not part of the package. It goes through the one mechanism every Weir suite
+ * uses for what it needs from the machine (`requireService` of `@weir/test-support`): on a
+ * developer's machine a missing file skips the suite with one `[weir tests] skipping: …` line;
+ * under `CI=true` it throws, so that CI can never pass by skipping.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-
-/** The repository root (this file is `packages/learn/src/testing/golden.ts`). */
-export const REPO_ROOT: URL = new URL("../../../../", import.meta.url);
-/** The shared folder beside the repository. */
-export const SHARED_ROOT: URL = new URL("../shared/", REPO_ROOT);
+import { readFileSync } from "node:fs";
+import { probeSharedFile, requireService } from "@weir/test-support";
+import type { ProbeResult } from "@weir/test-support";
+import { describe, it } from "vitest";
 
 /**
- * Absolute path of a file under `shared/`, or `undefined` when it is missing (so that a suite can
- * `describe.skipIf`). Under `CI=true` a missing file throws instead: CI must never pass by skipping.
+ * Absolute paths of the shared files a suite needs (keyed like `files`), or `undefined` when any
+ * is missing outside CI (after printing one line saying which). Rejects under `CI=true`.
+ *
+ * @example
+ * ```ts
+ * const paths = await sharedFiles({ yelp: "data/yelp.csv" });
+ * describeShared("the loop on yelp.csv", paths, (p) => { … });
+ * ```
  */
-export function sharedFile(relPath: string): string | undefined {
-  const path = fileURLToPath(new URL(relPath, SHARED_ROOT));
-  if (existsSync(path)) return path;
-  if (process.env["CI"] === "true") {
-    throw new Error(
-      `Shared reference data ${relPath} is missing (looked in ${fileURLToPath(SHARED_ROOT)}). ` +
-        "CI must provide ../shared beside the repository; golden suites never skip under CI=true.",
-    );
+export async function sharedFiles<K extends string>(
+  files: Record<K, string>,
+): Promise<Record<K, string> | undefined> {
+  const handle = await requireService(
+    "shared reference data",
+    async (): Promise<ProbeResult<Record<K, string>>> => {
+      const found = {} as Record<K, string>;
+      const missing: string[] = [];
+      for (const [key, rel] of Object.entries(files) as [K, string][]) {
+        const probe = await probeSharedFile(rel);
+        if (probe.ok) found[key] = probe.value;
+        else missing.push(probe.reason);
+      }
+      if (missing.length === 0) return { ok: true, value: found };
+      const more = missing.length > 1 ? ` (and ${missing.length - 1} more of the suite's files)` : "";
+      return { ok: false, reason: `${missing[0] as string}${more}` };
+    },
+  );
+  return handle.value;
+}
+
+/**
+ * `describe(name, …)` over the shared files when they are there. When they are not, registers the
+ * suite as skipped without running `body`, which would read them (a skipped `describe` still runs
+ * its body while the file is collected).
+ */
+export function describeShared<K extends string>(
+  name: string,
+  paths: Record<K, string> | undefined,
+  body: (paths: Record<K, string>) => void,
+): void {
+  if (paths === undefined) {
+    describe.skip(name, () => {
+      it("needs the shared reference data (../shared or WEIR_SHARED_DIR)", () => undefined);
+    });
+    return;
   }
-  console.warn(`[golden] ${relPath} not found under ${fileURLToPath(SHARED_ROOT)}: skipping this suite.`);
-  return undefined;
+  describe(name, () => body(paths));
 }
 
 /** Reads a JSON-lines file. */
