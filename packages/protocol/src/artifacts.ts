@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-import { idSchema } from "./common.js";
+import { idSchema, jsonDepthExceeds, TOO_DEEP_MESSAGE } from "./common.js";
 
 /** Artifact types. */
 export const ARTIFACT_TYPES = ["markdown", "table", "link"] as const;
@@ -12,10 +12,12 @@ export const artifactKeySchema = z
   .max(200)
   .regex(/^[a-z0-9][a-z0-9-]*$/, "must be lowercase letters, digits and dashes, e.g. model-report");
 
-const tableDataSchema = z.union([
-  z.array(z.record(z.string(), z.unknown())),
-  z.object({ columns: z.array(z.string()), rows: z.array(z.array(z.unknown())) }),
-]);
+const tableDataSchema = z
+  .union([
+    z.array(z.record(z.string(), z.unknown())),
+    z.object({ columns: z.array(z.string()), rows: z.array(z.array(z.unknown())) }),
+  ])
+  .refine((v) => !jsonDepthExceeds(v), TOO_DEEP_MESSAGE);
 
 /**
  * `POST /api/runs/:id/artifacts` body. Markdown and link data are strings; a table is rows.

@@ -1,5 +1,7 @@
 import { z } from "zod";
 
+import { jsonValueSchema } from "./common.js";
+
 /** A checkpoint scope or key: letters, digits and `_ . : -`, up to 200 characters. */
 export const checkpointNameSchema = z
   .string()
@@ -13,7 +15,7 @@ export const checkpointNameSchema = z
  * @example putCheckpointSchema.parse({ value: { model, lastOffset: 1041 }, expectedVersion: 3 });
  */
 export const putCheckpointSchema = z.object({
-  value: z.unknown().refine((v) => v !== undefined, "is required (any JSON value)"),
+  value: jsonValueSchema.refine((v) => v !== undefined, "is required (any JSON value)"),
   expectedVersion: z.number().int().min(0).optional(),
 });
 

@@ -8,9 +8,12 @@ export {
 } from "./states.js";
 export type { StateType } from "./states.js";
 export {
+  MAX_JSON_DEPTH,
   TOTAL_CAP,
   idSchema,
+  jsonDepthExceeds,
   jsonObjectSchema,
+  jsonValueSchema,
   pageQuerySchema,
   pageSchema,
   timestampSchema,

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 
-import { idSchema, timestampSchema } from "./common.js";
+import { idSchema, jsonDepthExceeds, timestampSchema } from "./common.js";
 import { INGEST_MAX_ITEMS, ingestRunSchema } from "./ingest.js";
 import type { ingestBatchSchema } from "./ingest.js";
 import { LOG_LEVELS } from "./logs.js";
@@ -65,7 +65,7 @@ export function fastParseIngestBatch(input: unknown): IngestBatchOutput | undefi
       const { runId, seq, message, fields, timestamp, taskRunId } = l;
       if (!isId(runId) || !isSeq(seq) || lv === undefined) return undefined;
       if (typeof message !== "string" || message.length > 100_000) return undefined;
-      if (fields !== undefined && !isObject(fields)) return undefined;
+      if (fields !== undefined && (!isObject(fields) || jsonDepthExceeds(fields))) return undefined;
       if (!isTime(timestamp) || (taskRunId !== undefined && !isId(taskRunId))) return undefined;
       const line: (typeof parsed)[number] = { runId, seq, level: lv, message };
       if (fields !== undefined) line.fields = { ...fields };

@@ -1,8 +1,7 @@
-import { timingSafeEqual } from "node:crypto";
-
 import websocket from "@fastify/websocket";
 import type { FastifyInstance } from "fastify";
 
+import { installApiKeyCheck } from "../http/auth.js";
 import { EventLog } from "./event-log.js";
 import type { Durability } from "./event-store.js";
 import { registerTopicRoutes } from "./rest-routes.js";
@@ -30,16 +29,6 @@ export interface EventLogPluginOptions {
   readonly maxPendingEventsPerConnection?: number;
 }
 
-function keyMatcher(apiKey: string | undefined): (header: string | undefined) => boolean {
-  if (apiKey === undefined || apiKey === "") return () => true;
-  const expected = Buffer.from(`Bearer ${apiKey}`);
-  return (header) => {
-    if (header === undefined) return false;
-    const given = Buffer.from(header);
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  };
-}
-
 /**
  * Adds the embedded event log to a Fastify app: the WebSocket `GET /api/stream` used by
  * `@weir/stream`, the REST routes under `/api/topics`, and its SQLite file `<dataDir>/events.db`
@@ -56,41 +45,28 @@ export async function registerEventLog(app: FastifyInstance, options: EventLogPl
     dataDir: options.dataDir,
     ...(options.durability ? { durability: options.durability } : {}),
   });
-  const authorized = keyMatcher(options.apiKey);
+  // The server's one API-key check guards `/api/stream` and the topic writes (a no-op when
+  // createServer installed it already).
+  installApiKeyCheck(app, options.apiKey);
   const connections = new Set<StreamConnection>();
   if (!app.hasPlugin("@fastify/websocket"))
     await app.register(websocket, { options: { maxPayload: Math.max(64 * 1024 * 1024, maxEventBytes * 8) } });
 
-  app.get(
-    "/api/stream",
-    {
-      websocket: true,
-      preValidation: async (request, reply) => {
-        if (!authorized(request.headers.authorization))
-          await reply.code(401).send({
-            error: {
-              code: "WEIR_UNAUTHORIZED",
-              message: "This server requires an API key: send `Authorization: Bearer <key>` (WEIR_API_KEY).",
-            },
-          });
+  app.get("/api/stream", { websocket: true }, (socket, request) => {
+    const version = (request.query as Record<string, unknown> | undefined)?.[PROTOCOL_VERSION_PARAM];
+    const connection = new StreamConnection(
+      socket,
+      log,
+      {
+        maxEventBytes,
+        maxPendingEvents: options.maxPendingEventsPerConnection ?? 65_536,
       },
-    },
-    (socket, request) => {
-      const version = (request.query as Record<string, unknown> | undefined)?.[PROTOCOL_VERSION_PARAM];
-      const connection = new StreamConnection(
-        socket,
-        log,
-        {
-          maxEventBytes,
-          maxPendingEvents: options.maxPendingEventsPerConnection ?? 65_536,
-        },
-        typeof version === "string" ? version : undefined,
-      );
-      connections.add(connection);
-      socket.on("close", () => connections.delete(connection));
-    },
-  );
-  registerTopicRoutes(app, log, authorized);
+      typeof version === "string" ? version : undefined,
+    );
+    connections.add(connection);
+    socket.on("close", () => connections.delete(connection));
+  });
+  registerTopicRoutes(app, log);
   app.addHook("onClose", (_instance, done) => {
     log.close();
     done();

@@ -1,34 +1,73 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 
 import { WeirHttpError } from "../errors.js";
 
 const WRITES = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/** Routes that need the key for every method, not only writes: the event stream carries writes. */
+const ALWAYS_GUARDED_ROUTES = new Set(["/api/stream"]);
+
+/** Marks an app whose requests already pass through the check, so it is installed once. */
+const INSTALLED = Symbol.for("weir.apiKeyCheck");
 
 function digest(text: string): Buffer {
   return createHash("sha256").update(text).digest();
 }
 
 /**
- * With an API key, every write under `/api` needs `Authorization: Bearer <key>` (compared in
- * constant time). Reads stay open so that the dashboard and `weir runs ls` work without it.
+ * The credentials of an `Authorization` header with the `Bearer` scheme, or `undefined`. The
+ * scheme is matched case-insensitively (RFC 7235 §2.1), the credentials are taken as sent.
+ *
+ * @example bearerToken("bearer s3cret"); // "s3cret"
+ */
+export function bearerToken(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const match = /^Bearer +(\S+) *$/i.exec(header);
+  return match?.[1];
+}
+
+/**
+ * Whether a request needs the API key: every write and every protocol upgrade, whatever path it
+ * came in on (so a path the router decodes or folds differently from how it was written can never
+ * reach a write without the key), and every method of the routes in {@link ALWAYS_GUARDED_ROUTES}
+ * — judged by the route the router matched, never by the raw URL.
+ */
+function needsKey(request: FastifyRequest): boolean {
+  if (WRITES.has(request.method) || request.headers.upgrade !== undefined) return true;
+  const route = request.routeOptions.url;
+  return route !== undefined && ALWAYS_GUARDED_ROUTES.has(route);
+}
+
+/**
+ * The one API-key check of the server, for the REST API and the stream endpoint alike. With a
+ * key, every write and the `/api/stream` WebSocket need `Authorization: Bearer <key>` (compared
+ * in constant time); reads stay open so that the dashboard and `weir runs ls` work without it.
+ * Installing it twice on the same app is a no-op.
+ *
+ * @example
+ * installApiKeyCheck(app, process.env.WEIR_API_KEY);
  */
 export function installApiKeyCheck(app: FastifyInstance, apiKey: string | undefined): void {
   if (apiKey === undefined || apiKey === "") return;
+  if ((app as unknown as Record<symbol, unknown>)[INSTALLED] === true) return;
+  (app as unknown as Record<symbol, unknown>)[INSTALLED] = true;
   const expected = digest(apiKey);
   app.addHook("onRequest", (request, _reply, done) => {
-    if (!WRITES.has(request.method) || !request.url.startsWith("/api")) return done();
-    const header = request.headers.authorization ?? "";
-    const match = /^Bearer\s+(.+)$/i.exec(header);
-    if (match?.[1] !== undefined && timingSafeEqual(digest(match[1].trim()), expected)) return done();
+    if (!needsKey(request)) return done();
+    const header = request.headers.authorization;
+    const token = bearerToken(header);
+    if (token !== undefined && timingSafeEqual(digest(token), expected)) return done();
     done(
       new WeirHttpError(
         401,
         "WEIR_UNAUTHORIZED",
-        header === ""
-          ? "This server requires an API key for writes: send Authorization: Bearer <key> (set WEIR_API_KEY on the client)."
-          : "The API key is wrong: send the key the server was started with (WEIR_API_KEY / --api-key).",
+        header === undefined || header === ""
+          ? "This server requires an API key for writes and the event stream: send Authorization: Bearer <key> (set WEIR_API_KEY on the client)."
+          : token === undefined
+            ? "The Authorization header is not of the form `Bearer <key>`: send the key the server was started with (WEIR_API_KEY / --api-key)."
+            : "The API key is wrong: send the key the server was started with (WEIR_API_KEY / --api-key).",
       ),
     );
   });
