@@ -30,4 +30,9 @@ export default tseslint.config(
     files: ["**/*.js", "**/*.mjs"],
     ...tseslint.configs.disableTypeChecked,
   },
+  {
+    // The committed launcher of the `weir` command runs in Node as plain JavaScript.
+    files: ["packages/cli/bin/*.js"],
+    languageOptions: { globals: { URL: "readonly", console: "readonly", process: "readonly" } },
+  },
 );

@@ -1,7 +1,8 @@
-// The slow one, in its own file so it runs once: a new user's `npm install && npm start`.
+// The slow one, in its own file so it runs once and last (see vitest.config.ts): a new user's
+// `npm install && npm start`, `npx weir`, and `npm test` on a clone with no ../shared beside it.
 import type { ChildProcess } from "node:child_process";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -27,7 +28,13 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
   return spawn(command, args, { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
 }
 
-describe("a new user's quick start", () => {
+/** Set for the `npm test` this file runs inside the clone, so that run does not clone again. */
+const NESTED = "WEIR_FRESH_CLONE_NESTED";
+const nested = process.env[NESTED] === "1";
+if (nested)
+  console.warn("[weir tests] skipping: the fresh-clone test inside the fresh clone's own npm test.");
+
+describe.skipIf(nested)("a new user's quick start", () => {
   const dir = mkdtempSync(join(tmpdir(), "weir-fresh-clone-"));
   let start: ChildProcess | undefined;
   let dashboard: string | undefined;
@@ -64,6 +71,13 @@ describe("a new user's quick start", () => {
     });
     const installOutput = `${install.stdout}\n${install.stderr}`;
     expect(install.status, `npm install failed:\n${installOutput.slice(-4000)}`).toBe(0);
+    // No dependency refuses the Node version the README promises.
+    expect(installOutput).not.toMatch(/EBADENGINE/);
+
+    // `npx weir` works right after the install, as the examples README writes it.
+    const help = spawnSync("npx", ["weir", "--help"], { cwd: clone, env, encoding: "utf8", timeout: 60_000 });
+    expect(help.status, `${help.stdout}\n${help.stderr}`).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: weir/m);
 
     const port = await freePort();
     const startedAt = Date.now();
@@ -96,4 +110,22 @@ describe("a new user's quick start", () => {
     ]);
     expect(Date.now() - startedAt).toBeLessThan(120_000);
   }, 900_000);
+
+  it("passes npm test in the clone, with no ../shared beside it, skipping each suite that needs it in one line", () => {
+    const clone = join(dir, "weir");
+    expect(existsSync(join(dir, "shared")), "the clone must have no shared folder beside it").toBe(false);
+    const env = userEnv();
+    delete env.CI;
+    env[NESTED] = "1";
+    const test = spawnSync("npm", ["test"], { cwd: clone, env, encoding: "utf8", timeout: 1_800_000 });
+    const output = `${test.stdout}\n${test.stderr}`;
+    expect(test.status, `npm test failed in the clone:\n${output.slice(-6000)}`).toBe(0);
+    const skipped = output.split("\n").filter((line) => line.includes("[weir tests] skipping"));
+    expect(
+      skipped.some((line) => /shared/.test(line)),
+      output.slice(-4000),
+    ).toBe(true);
+    expect(output).toMatch(/Tests\s+\d+ passed/);
+    expect(output).not.toMatch(/\d+ failed/);
+  }, 1_800_000);
 });

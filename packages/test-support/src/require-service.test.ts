@@ -1,3 +1,7 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
 import { describe, expect, it } from "vitest";
 
 import { ServiceMissingError } from "./errors.js";
@@ -22,9 +26,21 @@ describe("requireService", () => {
   });
 
   it("hands over the value when the service answers", async () => {
-    const handle = await requireService("shared data", () => probeSharedFile("docs/architecture.md"));
-    expect(handle.skip).toBe(false);
-    expect(handle.value).toMatch(/shared\/docs\/architecture\.md$/);
+    const shared = mkdtempSync(join(tmpdir(), "weir-shared-"));
+    try {
+      mkdirSync(join(shared, "docs"));
+      writeFileSync(join(shared, "docs", "architecture.md"), "# Weir\n");
+      const env = { WEIR_SHARED_DIR: shared };
+      const handle = await requireService("shared data", () => probeSharedFile("docs/architecture.md", env));
+      expect(handle.skip).toBe(false);
+      expect(handle.value).toBe(join(shared, "docs", "architecture.md"));
+      const missing = await requireService("shared data", () => probeSharedFile("data/none.csv", env), {
+        CI: undefined,
+      });
+      expect(missing.skip).toBe(true);
+    } finally {
+      rmSync(shared, { recursive: true, force: true });
+    }
   });
 
   it("reports a server that is not NATS", async () => {
