@@ -1,6 +1,7 @@
 import { LOG_LEVELS, isTerminalState, parseLiveEvent } from "@weir/protocol";
 import type { LogLine, Page, Run } from "@weir/protocol";
 import { Command, InvalidArgumentError } from "commander";
+import { EventSourceParserStream } from "eventsource-parser/stream";
 
 /** The server the CLI talks to: `WEIR_API_URL`, default http://127.0.0.1:4200. */
 export function apiUrl(): string {
@@ -108,28 +109,25 @@ async function follow(runId: string, afterSeq: number, level: string | undefined
       console.log(endLine(current));
       return;
     }
-    let buffer = "";
-    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    // Server-sent events as the standard frames them (LF, CR or CRLF line ends, data over several
+    // lines, comments), read by a maintained parser.
+    const events = res.body
+      .pipeThrough(new TextDecoderStream())
+      .pipeThrough(new EventSourceParserStream())
+      .getReader();
     for (;;) {
-      const { value: chunk, done } = await reader.read();
+      const { value: message, done } = await events.read();
       if (done) return;
-      buffer += chunk;
-      let end: number;
-      while ((end = buffer.indexOf("\n\n")) >= 0) {
-        const message = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const type = /^event: (.+)$/m.exec(message)?.[1];
-        const data = /^data: (.*)$/m.exec(message)?.[1];
-        if (type === undefined || data === undefined) continue;
-        const event = parseLiveEvent(type, data);
-        if (event.type === "log" && event.data.runId === runId && event.data.seq > last) {
-          if (LOG_LEVELS.indexOf(event.data.level) >= minimum) console.log(formatLog(event.data));
-          last = event.data.seq;
-        }
-        if (event.type === "run" && event.data.id === runId && isTerminalState(event.data.state)) {
-          console.log(endLine(event.data));
-          return;
-        }
+      // Only the events this command prints; the channel may carry others (and newer kinds).
+      if (message.event !== "log" && message.event !== "run") continue;
+      const event = parseLiveEvent(message.event, message.data);
+      if (event.type === "log" && event.data.runId === runId && event.data.seq > last) {
+        if (LOG_LEVELS.indexOf(event.data.level) >= minimum) console.log(formatLog(event.data));
+        last = event.data.seq;
+      }
+      if (event.type === "run" && event.data.id === runId && isTerminalState(event.data.state)) {
+        console.log(endLine(event.data));
+        return;
       }
     }
   } catch (error) {

@@ -1,8 +1,13 @@
+import { Suspense, lazy } from "react";
 import type { ReactNode } from "react";
 
 import type { Artifact } from "../api/types.js";
 import { formatDateTime } from "../format.js";
-import { Markdown, safeUrl } from "./markdown.js";
+import { safeUrl } from "./safe-url.js";
+
+// The Markdown renderer (react-markdown, remark-gfm, rehype-sanitize) is loaded when the first
+// Markdown artifact is shown, so it does not weigh on the dashboard's first load.
+const Markdown = lazy(() => import("./markdown.js").then((m) => ({ default: m.Markdown })));
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
@@ -64,7 +69,11 @@ function LinkArtifact({ data }: { data: unknown }): ReactNode {
 export function ArtifactView({ artifact }: { artifact: Artifact }): ReactNode {
   let body: ReactNode;
   if (artifact.type === "markdown")
-    body = <Markdown source={typeof artifact.data === "string" ? artifact.data : cellText(artifact.data)} />;
+    body = (
+      <Suspense fallback={<p className="muted">Loading…</p>}>
+        <Markdown source={typeof artifact.data === "string" ? artifact.data : cellText(artifact.data)} />
+      </Suspense>
+    );
   else if (artifact.type === "link") body = <LinkArtifact data={artifact.data} />;
   else if (artifact.type === "table") {
     const { columns, rows } = toTable(artifact.data);
