@@ -21,7 +21,11 @@ export interface WeirClientConfig {
   spoolSegmentBytes: number;
   /** Timeout of one HTTP request to the server, in ms. @default 10000 */
   requestTimeoutMs: number;
-  /** How long the end of a top-level run waits for its items to be sent (or spooled), in ms. @default 10000 */
+  /**
+   * How long the end of a top-level run (and `flush()`, and a shutdown) keeps trying to deliver what is
+   * queued while the server is unreachable, in ms; what is left stays in the spool. Env `WEIR_FLUSH_TIMEOUT_MS`.
+   * @default 10000
+   */
   flushTimeoutMs: number;
   /** After SIGINT/SIGTERM, how long runs get to stop before they are marked Cancelled anyway, in s. Env `WEIR_SHUTDOWN_GRACE_SECONDS`. @default 5 */
   shutdownGraceSeconds: number;
@@ -62,7 +66,7 @@ export function resolveConfig(
     spoolMaxBytes: envNumber(env, "WEIR_SPOOL_MAX_BYTES", 256 * 1024 * 1024),
     spoolSegmentBytes: 8 * 1024 * 1024,
     requestTimeoutMs: 10_000,
-    flushTimeoutMs: 10_000,
+    flushTimeoutMs: envNumber(env, "WEIR_FLUSH_TIMEOUT_MS", 10_000),
     shutdownGraceSeconds: envNumber(env, "WEIR_SHUTDOWN_GRACE_SECONDS", 5),
     checkpointTimeoutSeconds: 30,
     printLogs: !["0", "false", "no"].includes((env.WEIR_PRINT_LOGS ?? "").toLowerCase()),

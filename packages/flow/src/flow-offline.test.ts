@@ -98,7 +98,13 @@ describe("the offline spool", () => {
     const dataDir = `${tmp.dir}/down-server`;
     const first = await server(dataDir);
     await first.close();
-    configure({ apiUrl: first.url, home: `${tmp.dir}/down-client`, printLogs: false, batchIntervalMs: 100 });
+    configure({
+      apiUrl: first.url,
+      home: `${tmp.dir}/down-client`,
+      printLogs: false,
+      batchIntervalMs: 100,
+      flushTimeoutMs: 1_000, // the end of the run tries to reach the server this long, then spools
+    });
     let runId = "";
     const started = Date.now();
     const offline = flow({ name: "born-offline" }, (_: void, ctx) => {
@@ -127,6 +133,7 @@ describe("the offline spool", () => {
       home: `${tmp.dir}/checkpoint-client`,
       printLogs: false,
       checkpointTimeoutSeconds: 0.5,
+      flushTimeoutMs: 300,
     });
     const needsCheckpoint = flow({ name: "needs-checkpoint" }, (_: void, ctx) =>
       ctx.checkpoint.load("state"),
@@ -181,6 +188,7 @@ describe("the offline spool", () => {
     const fixture = runFixture("offline-flow.ts", {
       WEIR_API_URL: await closedPortUrl(),
       WEIR_HOME: home,
+      WEIR_FLUSH_TIMEOUT_MS: "300",
       FIXTURE_LINES: "100",
     });
     const runId = (await fixture.waitForLine("RUN ")).slice(4);

@@ -35,7 +35,8 @@ describe("the reporter's memory bound", () => {
       maxPending = Math.max(maxPending, reporter.pending);
       if (seq % 5000 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
     }
-    expect(await reporter.flush(5_000)).toBe(true);
+    // Nothing could be delivered: after trying for its timeout the flush leaves it all in the spool.
+    expect(await reporter.flush(500)).toBe(false);
     expect(maxPending).toBeLessThanOrEqual(500);
     expect(reporter.pending).toBe(0);
     expect(spool.bytes).toBeGreaterThan(50_000 * 50);

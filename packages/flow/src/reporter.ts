@@ -12,6 +12,16 @@ type Outcome = "ok" | "retry" | "rejected";
 /** Backoff between attempts to reach a server that is down: 0.2 s doubling to 5 s, ±20 %. */
 const reconnectDelay = exponentialBackoff({ base: 0.2, factor: 2, max: 5, jitter: 0.2 });
 
+/** While a flush waits for the server, it tries this often instead of following the backoff. */
+const FLUSH_RETRY_MS = 200;
+
+/**
+ * While spooling, records are written to the spool file at most this long after they were queued (by a
+ * timer, or by the next record when a synchronous loop keeps the timer from firing), so a SIGKILL loses
+ * at most about this much (docs/flows.md states 100 ms, which leaves room for a late timer).
+ */
+const SPOOL_WRITE_MS = 50;
+
 /**
  * The reporter delivers records (run creations, logs, metrics, states, artifacts) to the server in the
  * order they were produced, batching consecutive logs/metrics/states into one `POST /api/ingest`.
@@ -34,6 +44,11 @@ export class Reporter {
   #offline = false;
   #failures = 0;
   #nextAttemptAt = 0;
+  #lastFailureAt = 0;
+  /** A flush waited its whole timeout for the server in vain, and the server has not answered since. */
+  #flushGaveUp = false;
+  #spoolWrittenAt = 0;
+  #spoolWriteTimer: NodeJS.Timeout | undefined;
   #replayCursor: { file: string; index: number } | undefined;
   #timer: NodeJS.Timeout | undefined;
   readonly #drops: DropCounter;
@@ -72,7 +87,7 @@ export class Reporter {
     this.#ensureTimer();
     if (this.#mode === "spool") {
       this.#toSpool(record);
-      if (this.#spoolBufferFull()) this.#spool.writeBuffered();
+      this.#writeSpoolSoon();
       return;
     }
     this.#queue.push(record);
@@ -100,35 +115,47 @@ export class Reporter {
     this.#createdRuns.delete(runId);
   }
 
-  /** Sends heartbeats out of band (they are not ordered with other records and are never spooled). */
-  heartbeat(runIds: string[]): void {
-    if (this.#offline || runIds.length === 0) return;
-    this.#api.ingest({ heartbeats: runIds }).catch(() => {
-      // The next batch will notice the outage; a lost heartbeat is replaced by the next one.
-    });
+  /**
+   * Sends heartbeats out of band (they are not ordered with other records and are never spooled).
+   * Resolves with the runs the server revived: it had marked them Crashed for want of heartbeats.
+   */
+  async heartbeat(runIds: string[]): Promise<string[]> {
+    if (this.#offline || runIds.length === 0) return [];
+    try {
+      const response = await this.#api.ingest({ heartbeats: runIds });
+      const revived = (response.body as { revived?: unknown } | undefined)?.revived;
+      return response.status < 300 && Array.isArray(revived)
+        ? revived.filter((id): id is string => typeof id === "string")
+        : [];
+    } catch {
+      return []; // The next batch will notice the outage; a lost heartbeat is replaced by the next one.
+    }
   }
 
   /**
-   * Waits until every record queued so far is delivered, or safely on disk because the server is down.
-   * After `timeoutMs`, whatever is still in memory is moved to the spool. Resolves `true` if nothing was
-   * left in memory in time.
+   * Waits until every record queued so far is delivered. While the server is unreachable it does not
+   * wait for the reconnect backoff: it tries at once and then every 0.2 s until `timeoutMs` (a server
+   * that came back a moment ago gets everything before the process exits). Once a flush has waited its
+   * whole timeout in vain, later ones try once until the server answers again, so that a process
+   * running flow after flow during a long outage is not slowed down by each. Whatever is not delivered
+   * is on disk in the spool when it returns. Resolves `true` if everything was delivered.
    */
   async flush(timeoutMs = this.#config.flushTimeoutMs): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
+    const patient = !this.#flushGaveUp;
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
     try {
       for (;;) {
         if (this.#mode === "memory" && this.pending === 0 && this.#inFlight === undefined) return true;
-        if (this.#mode === "spool" && this.#offline) {
-          this.#spool.writeBuffered(true);
-          return true;
-        }
         if (Date.now() >= deadline) break;
+        if (this.#mode === "spool")
+          this.#nextAttemptAt = Math.min(this.#nextAttemptAt, this.#lastFailureAt + FLUSH_RETRY_MS);
         await Promise.race([this.#kick(), expired]);
-        if (this.#mode === "spool" && !this.#offline && this.#draining === undefined) {
-          // Replaying, but waiting for the next attempt; give it a moment instead of spinning.
-          await Promise.race([sleep(50), expired]);
+        if (this.#mode === "spool" && this.#draining === undefined) {
+          if (this.#offline && !patient) break;
+          // Waiting for the next attempt (or a replay just began): a moment instead of spinning.
+          await Promise.race([sleep(Math.max(10, Math.min(50, this.#nextAttemptAt - Date.now()))), expired]);
         }
       }
     } finally {
@@ -136,6 +163,7 @@ export class Reporter {
     }
     this.#spill();
     this.#spool.writeBuffered(true);
+    if (this.#offline && patient && Date.now() >= deadline) this.#flushGaveUp = true;
     return false;
   }
 
@@ -150,6 +178,7 @@ export class Reporter {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
+    clearTimeout(this.#spoolWriteTimer);
     this.#spill();
     this.#spool.close();
   }
@@ -157,7 +186,7 @@ export class Reporter {
   #ensureTimer(): void {
     if (this.#timer !== undefined || this.#closed) return;
     this.#timer = setInterval(() => {
-      if (this.#mode === "spool") this.#spool.writeBuffered();
+      if (this.#mode === "spool") this.#writeSpool();
       void this.#kick();
     }, this.#config.batchIntervalMs);
     this.#timer.unref();
@@ -279,7 +308,29 @@ export class Reporter {
     this.#queue = [];
     this.#head = 0;
     this.#mode = "spool";
+    this.#writeSpool();
+  }
+
+  /**
+   * Spool mode only (the memory path does no per-record work for it): gets the buffered records into
+   * the spool file within SPOOL_WRITE_MS, so that a SIGKILL loses only the last moment's records. A
+   * timer covers a quiet process; the time check here covers a synchronous loop that keeps the timer
+   * from firing.
+   */
+  #writeSpoolSoon(): void {
+    if (Date.now() - this.#spoolWrittenAt >= SPOOL_WRITE_MS || this.#spool.bufferedLines >= 1000) {
+      this.#writeSpool();
+    } else if (this.#spoolWriteTimer === undefined) {
+      this.#spoolWriteTimer = setTimeout(() => this.#writeSpool(), SPOOL_WRITE_MS);
+      this.#spoolWriteTimer.unref();
+    }
+  }
+
+  #writeSpool(): void {
+    clearTimeout(this.#spoolWriteTimer);
+    this.#spoolWriteTimer = undefined;
     this.#spool.writeBuffered();
+    this.#spoolWrittenAt = Date.now();
   }
 
   #toSpool(record: OutboxRecord): void {
@@ -294,10 +345,6 @@ export class Reporter {
       return;
     }
     this.#spool.append(line);
-  }
-
-  #spoolBufferFull(): boolean {
-    return this.#spool.bytes > 0 && this.#spool.bufferedLines >= 1000;
   }
 
   /**
@@ -322,7 +369,8 @@ export class Reporter {
     }
     this.#offline = true;
     this.#failures += 1;
-    this.#nextAttemptAt = Date.now() + reconnectDelay(this.#failures) * 1000;
+    this.#lastFailureAt = Date.now();
+    this.#nextAttemptAt = this.#lastFailureAt + reconnectDelay(this.#failures) * 1000;
   }
 
   #backOnline(): void {
@@ -330,6 +378,7 @@ export class Reporter {
     this.#offline = false;
     this.#failures = 0;
     this.#nextAttemptAt = 0;
+    this.#flushGaveUp = false;
   }
 
   #compact(): void {

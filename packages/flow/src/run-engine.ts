@@ -70,9 +70,12 @@ export async function executeRun<P, R>(spec: RunSpec<P, R>, input: P): Promise<R
   const root = parent === undefined;
   const heartbeatSeconds = kind === "flow" ? (spec.heartbeatIntervalSeconds ?? 10) : undefined;
   const parameters = toJsonRecord(params);
+  // The client's clock for every time of the run (start, state changes, end): the server may receive
+  // them a second later, or after a spool replay hours later; it keeps its receipt time apart.
   rt.reporter.enqueue({
     t: "run",
     body: {
+      timestamp: new Date().toISOString(),
       id: runId,
       kind,
       flowName: flowRun.flowName,
@@ -134,7 +137,16 @@ export async function executeRun<P, R>(spec: RunSpec<P, R>, input: P): Promise<R
   };
   rt.lifecycle.add(active);
   rt.activeRuns += 1;
-  if (heartbeatSeconds !== undefined) rt.heartbeats.start(runId, heartbeatSeconds);
+  if (heartbeatSeconds !== undefined)
+    rt.heartbeats.start(runId, heartbeatSeconds, () =>
+      emitLog(
+        makeFrame(outer),
+        "warning",
+        "The server had marked this run Crashed after its heartbeats stopped arriving (the server was " +
+          "unreachable for more than 3 heartbeat intervals, e.g. a network partition). Its heartbeats " +
+          "reach the server again: the run is alive and back to Running.",
+      ),
+    );
 
   const makeFrame = (signal: AbortSignal): RunFrame => {
     const frame: RunFrame = {

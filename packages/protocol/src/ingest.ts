@@ -35,7 +35,8 @@ export const rejectedStateSchema = z.object({ runId: idSchema, id: idSchema, rea
 /**
  * `POST /api/ingest` answer. `accepted.runs` counts runs created, `duplicates.runs` runs that
  * already existed (a replay); `duplicates` counts items already stored (same run and seq);
- * `rejected` counts items for runs that do not exist and refused transitions.
+ * `rejected` counts items for runs that do not exist and refused transitions; `revived` lists the
+ * runs whose heartbeat moved them back to Running from a liveness `Crashed` (they were alive).
  * @example ingestResultSchema.parse(answer).duplicates.logs; // lines already stored
  */
 export const ingestResultSchema = z.object({
@@ -52,6 +53,7 @@ export const ingestResultSchema = z.object({
     heartbeats: z.number().int(),
     states: z.array(rejectedStateSchema),
   }),
+  revived: z.array(idSchema),
 });
 
 /** `POST /api/ingest` answer. */

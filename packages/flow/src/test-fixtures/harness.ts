@@ -98,6 +98,10 @@ export async function getAll<T>(baseUrl: string, apiPath: string): Promise<T[]> 
 
 export interface RunView {
   id: string;
+  startTime: string | null;
+  endTime: string | null;
+  durationMs: number | null;
+  runCount: number;
   kind: "flow" | "task";
   flowName: string;
   taskName: string | null;
@@ -116,11 +120,17 @@ export interface LogView {
   message: string;
   fields: Record<string, unknown> | null;
   taskRunId: string | null;
+  timestamp: string;
 }
 
 export const getRun = (url: string, id: string): Promise<RunView> => getJson<RunView>(url, `/api/runs/${id}`);
 export const getStates = async (url: string, id: string): Promise<string[]> =>
   (await getJson<Array<{ type: string }>>(url, `/api/runs/${id}/states`)).map((s) => s.type);
+export const getHistory = (
+  url: string,
+  id: string,
+): Promise<Array<{ type: string; message: string | null; timestamp: string }>> =>
+  getJson(url, `/api/runs/${id}/states`);
 export const getLogs = (url: string, id: string): Promise<LogView[]> =>
   getAll<LogView>(url, `/api/runs/${id}/logs?order=asc`);
 

@@ -113,14 +113,15 @@ export function registerRunRoutes(app: ZodApp, { service, storage }: ApiDeps): v
     {
       schema: {
         tags: ["runs"],
-        summary: "Liveness ping",
+        summary: "Liveness ping (revives a run the liveness check marked Crashed)",
         params: idParams,
-        response: { 200: z.object({ ok: z.literal(true) }) },
+        response: { 200: z.object({ ok: z.literal(true), revived: z.boolean() }) },
       },
     },
     async (request) => {
-      if (!(await service.heartbeat(request.params.id))) throw runNotFound(request.params.id);
-      return { ok: true as const };
+      const { found, revived } = await service.heartbeat(request.params.id);
+      if (!found) throw runNotFound(request.params.id);
+      return { ok: true as const, revived };
     },
   );
 }

@@ -17,7 +17,10 @@ export const MISSED_HEARTBEATS = 3;
 /**
  * Marks `Running` runs whose heartbeats stopped for three intervals `Crashed` (with a message),
  * and with them their unfinished task runs. No user rule needed: a SIGKILLed flow process shows
- * up as Crashed within 3 intervals plus one check period.
+ * up as Crashed within 3 intervals plus one check period. Silence is measured on the server's clock
+ * (the receipt time of the last heartbeat, creation or transition), never on a client timestamp.
+ * The verdict is recorded as the server's (`origin: "server"`), so that the client's own final
+ * state from a replayed spool, or resumed heartbeats, can overturn it (`verdictOverride`).
  */
 export function startLivenessMonitor(
   service: RunService,
@@ -53,6 +56,7 @@ export function startLivenessMonitor(
       const outcome = await service.transition(run.id, {
         id: randomUUID(),
         type: "Crashed",
+        origin: "server",
         message: `No heartbeat for ${silent} s (expected one every ${interval} s; ${MISSED_HEARTBEATS} missed): the flow process stopped without reporting a final state (killed, out of memory, or lost its network).`,
       });
       if (outcome.kind !== "accepted") continue;
@@ -77,6 +81,7 @@ export function startLivenessMonitor(
           .transition(child.id, {
             id: randomUUID(),
             type: "Crashed",
+            origin: "server",
             message: `Its flow run ${run.id} crashed.`,
           })
           .catch(onError);

@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+
 import type { Artifact, IngestResult, Run, createArtifactSchema, ingestBatchSchema } from "@weir/protocol";
 import type { Kysely } from "kysely";
 import type { z } from "zod";
@@ -19,6 +21,10 @@ type IngestBatch = z.output<typeof ingestBatchSchema>;
 type NewArtifact = z.output<typeof createArtifactSchema>;
 
 const RETRYABLE_PG = new Set(["40001", "40P01", "23505"]);
+
+const REVIVED =
+  "Heartbeats arrived again after the liveness check had marked this run Crashed: its process is alive " +
+  "(its heartbeats could not reach the server for a while, e.g. a network partition). Running again.";
 
 function isRetryable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
@@ -76,14 +82,23 @@ export class RunService {
     return outcome;
   }
 
-  /** Records a heartbeat; false when the run does not exist. */
-  async heartbeat(runId: string): Promise<boolean> {
+  /**
+   * Records a heartbeat (server receipt time). A run the liveness check marked Crashed is alive after
+   * all: it is moved back to Running. Returns whether the run exists and whether it was revived.
+   */
+  async heartbeat(runId: string): Promise<{ found: boolean; revived: boolean }> {
+    const now = Date.now();
     const result = await this.storage.db
       .updateTable("runs")
-      .set({ last_heartbeat_at: Date.now() })
+      .set({ last_heartbeat_at: now })
       .where("id", "=", runId)
+      .returning("state")
       .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+    if (result === undefined) return { found: false, revived: false };
+    if (result.state !== "Crashed") return { found: true, revived: false };
+    const revived = await this.write((trx) => this.#revive(trx, [runId], now));
+    for (const run of revived) this.bus.publish({ type: "run", data: run });
+    return { found: true, revived: revived.length > 0 };
   }
 
   /** Stores an artifact of a run. */
@@ -111,6 +126,7 @@ export class RunService {
       accepted: { runs: 0, logs: 0, metrics: 0, states: 0 },
       duplicates: { runs: 0, logs: 0, metrics: 0 },
       rejected: { logs: 0, metrics: 0, heartbeats: 0, states: [] },
+      revived: [],
     };
     const runEvents: Run[] = [];
     const stored = await this.write(async (trx) => {
@@ -123,7 +139,7 @@ export class RunService {
       for (const l of logs) ids.add(l.runId);
       for (const m of metrics) ids.add(m.runId);
       for (const h of heartbeats) ids.add(h);
-      const known = await this.#existing(trx, [...ids]);
+      const known = await this.#states(trx, [...ids]);
       const now = Date.now();
       const logRows = toLogRows(known.size === ids.size ? logs : logs.filter((l) => known.has(l.runId)), now);
       const metricRows = toMetricRows(
@@ -135,6 +151,13 @@ export class RunService {
       const beating = heartbeats.filter((h) => known.has(h));
       if (beating.length > 0)
         await trx.updateTable("runs").set({ last_heartbeat_at: now }).where("id", "in", beating).execute();
+      const revived = await this.#revive(
+        trx,
+        beating.filter((h) => known.get(h) === "Crashed"),
+        now,
+      );
+      runEvents.push(...revived);
+      result.revived = revived.map((r) => r.id);
       let acceptedStates = 0;
       for (const s of states) {
         const outcome = await applyTransition(trx, this.storage.dialect, s.runId, s, now);
@@ -196,16 +219,36 @@ export class RunService {
     return result;
   }
 
-  async #existing(db: Kysely<Database>, ids: string[]): Promise<Set<string>> {
-    const found = new Set<string>();
+  /** The state of each of these runs that exists. */
+  async #states(db: Kysely<Database>, ids: string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
     for (let i = 0; i < ids.length; i += 1000) {
       const rows = await db
         .selectFrom("runs")
-        .select("id")
+        .select(["id", "state"])
         .where("id", "in", ids.slice(i, i + 1000))
         .execute();
-      for (const r of rows) found.add(r.id);
+      for (const r of rows) found.set(r.id, r.state);
     }
     return found;
+  }
+
+  /**
+   * Moves runs that sent a heartbeat although the liveness check marked them Crashed back to Running
+   * (see `verdictOverride`); a Crashed the client reported itself stays. Returns the revived runs.
+   */
+  async #revive(trx: Kysely<Database>, runIds: string[], now: number): Promise<Run[]> {
+    const revived: Run[] = [];
+    for (const runId of runIds) {
+      const outcome = await applyTransition(
+        trx,
+        this.storage.dialect,
+        runId,
+        { id: randomUUID(), type: "Running", origin: "server", message: REVIVED },
+        now,
+      );
+      if (outcome.kind === "accepted" && outcome.changed) revived.push(outcome.run);
+    }
+    return revived;
   }
 }

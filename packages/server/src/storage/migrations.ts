@@ -183,6 +183,23 @@ const runDescription: Migration = {
 };
 
 /**
+ * Who set a state: `server` for the liveness check's Crashed verdict (a guess from silence, which a
+ * later word of the client may overturn), null for everything proposed through the API. Verdicts
+ * stored before this column existed are recognised by their messages, so runs already stuck in a
+ * wrong Crashed can still be put right by a spool replay or a heartbeat.
+ */
+const stateOrigin: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable("run_states").addColumn("origin", "varchar(8)").execute();
+    await sql`
+      update run_states set origin = 'server'
+      where type = 'Crashed'
+        and (message like 'No heartbeat for %' or message like 'Its flow run % crashed.')
+    `.execute(db);
+  },
+};
+
+/**
  * Brings the schema up to date (Kysely's migrator, its own `kysely_migration` tables, a lock so that
  * several replicas on PostgreSQL migrate once).
  */
@@ -191,6 +208,7 @@ export async function migrateToLatest(db: Kysely<any>, dialect: "sqlite" | "post
     "0001-initial": initial(dialect),
     "0002-tag-index-with-run": tagIndexWithRun,
     "0003-run-description": runDescription,
+    "0004-state-origin": stateOrigin,
   };
   const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
   const migrator = new Migrator({

@@ -6,6 +6,8 @@ import { epoch, iso } from "./cursor.js";
 import { withoutNul } from "./text.js";
 import type { Dialect } from "./database.js";
 import { toRun } from "./run-rows.js";
+import { verdictOverride } from "./run-verdicts.js";
+import type { StateOrigin } from "./run-verdicts.js";
 import type { Database, RunsTable } from "./schema.js";
 
 type Db = Kysely<Database>;
@@ -29,12 +31,25 @@ export interface Proposal {
   id: string;
   type: StateType;
   message?: string | undefined;
+  /** The client's time of the change; the run's times follow it. Absent: the receipt time. */
   timestamp?: string | undefined;
+  /** `server` only for the liveness check (never taken from a request body). @default "client" */
+  origin?: StateOrigin | undefined;
+}
+
+/**
+ * Whether entering `to` from `from` starts an attempt: `Running` does (unless it only follows the
+ * `Retrying` that already counted), and so does `Retrying`, which is how `@weir/flow` starts a retry.
+ */
+function startsAttempt(from: StateType, to: StateType): boolean {
+  return to === "Retrying" || (to === "Running" && from !== "Retrying");
 }
 
 /**
  * Applies a transition inside the caller's transaction: a repeated id is a no-op, an invalid one is
- * refused, an accepted one is recorded in the history and sets start/end times.
+ * refused, an accepted one is recorded in the history and sets start/end times. Times come from the
+ * proposal's (client) timestamp; `last_heartbeat_at` keeps the server's receipt time for liveness.
+ * A liveness `Crashed` may be overturned (see `verdictOverride`).
  */
 export async function applyTransition(
   db: Db,
@@ -52,10 +67,11 @@ export async function applyTransition(
   const row = await getRunRow(db, runId, dialect);
   if (row === undefined) return { kind: "not-found" };
   if (seen !== undefined) return { kind: "accepted", run: toRun(row), changed: false };
-  const reason = transitionError(row.state as StateType, proposal.type);
-  if (reason !== undefined) return { kind: "rejected", run: toRun(row), reason };
-
   const at = epoch(proposal.timestamp, now);
+  const reason = transitionError(row.state as StateType, proposal.type);
+  const override = reason === undefined ? undefined : await verdictOverride(db, row, proposal, at);
+  if (reason !== undefined && override === undefined) return { kind: "rejected", run: toRun(row), reason };
+
   const last = await db
     .selectFrom("run_states")
     .select((eb) => eb.fn.max("position").as("position"))
@@ -70,6 +86,7 @@ export async function applyTransition(
       type: proposal.type,
       message: proposal.message === undefined ? null : withoutNul(proposal.message),
       timestamp: at,
+      origin: proposal.origin === "server" ? "server" : null,
     })
     .execute();
   const next: RunsTable = {
@@ -79,12 +96,16 @@ export async function applyTransition(
     state_time: at,
     last_heartbeat_at: now,
   };
-  if (proposal.type === "Running") {
+  if (override !== "revive" && startsAttempt(row.state as StateType, proposal.type)) {
     next.run_count = row.run_count + 1;
     if (row.start_time === null) {
       next.start_time = at;
       next.sort_time = at;
     }
+  }
+  if (override === "revive") {
+    next.end_time = null;
+    next.duration_ms = null;
   }
   if (isTerminalState(proposal.type)) {
     next.end_time = at;

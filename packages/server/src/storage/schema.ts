@@ -33,6 +33,8 @@ export interface RunStatesTable {
   type: string;
   message: string | null;
   timestamp: number;
+  /** "server" for a liveness verdict; null for a state proposed through the API. */
+  origin: string | null;
 }
 
 export interface RunTagsTable {

@@ -354,6 +354,17 @@ describe.skipIf(chromiumPath.skip)("the dashboard in a real browser against a re
     await page.close();
   });
 
+  it("shows how many attempts a retried run took", async () => {
+    const seeder = new Seeder(server.url);
+    const run = await seeder.run({ flowName: "retried-flow", name: "third-time-lucky" });
+    for (const state of ["AwaitingRetry", "Retrying", "AwaitingRetry", "Retrying", "Completed"] as const)
+      await seeder.setState(run.id, state);
+    const page = await open(`#/runs/${run.id}`);
+    await page.locator('[data-testid="run-state"] .badge[data-state="Completed"]').waitFor();
+    expect(await page.getByTestId("run-attempts").innerText()).toBe("3");
+    await page.close();
+  });
+
   it("raised no uncaught errors in the page", () => {
     expect(pageErrors).toEqual([]);
   });

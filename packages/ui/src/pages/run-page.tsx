@@ -85,6 +85,12 @@ export function RunPage({ id, theme }: { id: string; theme: string }): ReactNode
             <dt>Duration</dt>
             <dd>{formatDuration(runSeconds(r, now))}</dd>
           </div>
+          {r.runCount > 0 && (
+            <div>
+              <dt>Attempts</dt>
+              <dd data-testid="run-attempts">{r.runCount}</dd>
+            </div>
+          )}
           {r.tags.length > 0 && (
             <div>
               <dt>Tags</dt>
