@@ -21,14 +21,16 @@ describe("Markdown", () => {
     expect(html).toMatch(/<td>1<\/td>\s*<td>2<\/td>/);
   });
 
-  it("never injects raw HTML", () => {
+  it("shows raw HTML as text instead of injecting it", () => {
     const html = render(
       '<img src=x onerror="alert(1)"> <script>alert(2)</script>\n\n<div onclick="x()">hi</div>',
     );
     expect(html).not.toContain("<img");
     expect(html).not.toContain("<script");
-    expect(html).not.toContain("onclick");
-    expect(html).not.toContain("onerror");
+    // No element carries an event handler: every `on…=` is escaped text.
+    expect(html).not.toMatch(/<[a-z][^>]*\son\w+=/i);
+    expect(html).toContain("&lt;div onclick=&quot;x()&quot;&gt;");
+    expect(html).toContain("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;");
   });
 
   it("keeps underscores inside words, escaped pipes in table cells and strikethrough", () => {
