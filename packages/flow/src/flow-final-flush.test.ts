@@ -1,23 +1,11 @@
 import { readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { TestServer } from "./test-fixtures/harness.js";
-import { getLogs, getRun, runFixture, startTestServer, tempDir } from "./test-fixtures/harness.js";
+import { getLogs, getRun, runFixture, serverSuite } from "./test-fixtures/harness.js";
 
-const tmp = tempDir();
-const servers: TestServer[] = [];
-
-afterAll(async () => {
-  for (const s of servers) await s.close().catch(() => undefined);
-  tmp.remove();
-});
-
-async function server(dataDir: string, port?: number): Promise<TestServer> {
-  const started = await startTestServer({ dataDir, ...(port === undefined ? {} : { port }) });
-  servers.push(started);
-  return started;
-}
+const { tmp, server } = serverSuite();
 
 /** Segment files left in a client home's spool (of any process). */
 function spooledSegments(home: string): string[] {

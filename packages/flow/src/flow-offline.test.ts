@@ -1,33 +1,19 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { startServer } from "@weir/server";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { closeClient, configure, flow, logMetric, WeirCheckpointError } from "./index.js";
-import type { LogView, TestServer } from "./test-fixtures/harness.js";
+import type { LogView } from "./test-fixtures/harness.js";
 import {
   closedPortUrl,
   getJson,
   getLogs,
   getRun,
   runFixture,
-  startTestServer,
-  tempDir,
   waitFor,
+  serverSuite,
 } from "./test-fixtures/harness.js";
 
-const tmp = tempDir();
-const servers: TestServer[] = [];
-
-async function server(dataDir: string, port?: number): Promise<TestServer> {
-  const started = await startTestServer({ dataDir, ...(port === undefined ? {} : { port }) });
-  servers.push(started);
-  return started;
-}
-
-afterAll(async () => {
-  await closeClient();
-  for (const s of servers) await s.close().catch(() => undefined);
-  tmp.remove();
-});
+const { tmp, server } = serverSuite();
 
 function expectInOrderOnce(logs: LogView[], prefix: string, count: number): void {
   const lines = logs.filter((l) => l.message.startsWith(prefix));

@@ -1,23 +1,10 @@
 import { setTimeout as delay } from "node:timers/promises";
-import { afterAll, describe, expect, it } from "vitest";
-import { closeClient, configure, flow, flush, task } from "./index.js";
-import type { RunView, TestServer } from "./test-fixtures/harness.js";
-import { getAll, getRun, startTestServer, tempDir, waitFor } from "./test-fixtures/harness.js";
+import { describe, expect, it } from "vitest";
+import { configure, flow, flush, task } from "./index.js";
+import type { RunView } from "./test-fixtures/harness.js";
+import { getAll, getRun, waitFor, serverSuite } from "./test-fixtures/harness.js";
 
-const tmp = tempDir();
-const servers: TestServer[] = [];
-
-afterAll(async () => {
-  await closeClient();
-  for (const s of servers) await s.close().catch(() => undefined);
-  tmp.remove();
-});
-
-async function server(dataDir: string, port?: number): Promise<TestServer> {
-  const started = await startTestServer({ dataDir, ...(port === undefined ? {} : { port }) });
-  servers.push(started);
-  return started;
-}
+const { tmp, server } = serverSuite();
 
 /** Milliseconds between two ISO times of a run. */
 const span = (from: string | null, to: string | null): number =>

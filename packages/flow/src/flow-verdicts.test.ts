@@ -1,37 +1,11 @@
 import { writeFileSync } from "node:fs";
 import net from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
-import { afterAll, describe, expect, it } from "vitest";
-import { closeClient, configure, flow } from "./index.js";
-import type { TestServer } from "./test-fixtures/harness.js";
-import {
-  getHistory,
-  getLogs,
-  getRun,
-  runFixture,
-  startTestServer,
-  tempDir,
-  waitFor,
-} from "./test-fixtures/harness.js";
+import { describe, expect, it } from "vitest";
+import { configure, flow } from "./index.js";
+import { getHistory, getLogs, getRun, runFixture, waitFor, serverSuite } from "./test-fixtures/harness.js";
 
-const tmp = tempDir();
-const servers: TestServer[] = [];
-
-afterAll(async () => {
-  await closeClient();
-  for (const s of servers) await s.close().catch(() => undefined);
-  tmp.remove();
-});
-
-async function server(dataDir: string, port?: number): Promise<TestServer> {
-  const started = await startTestServer({
-    dataDir,
-    livenessCheckIntervalMs: 100,
-    ...(port === undefined ? {} : { port }),
-  });
-  servers.push(started);
-  return started;
-}
+const { tmp, server } = serverSuite({ livenessCheckIntervalMs: 100 });
 
 const stateOf = (url: string, runId: string, state: string) => async () =>
   (await getRun(url, runId).catch(() => undefined))?.state === state ? true : undefined;

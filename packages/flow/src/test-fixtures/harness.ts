@@ -27,6 +27,35 @@ export function tempDir(prefix = "weir-flow-"): { dir: string; remove(): void } 
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/**
+ * The servers and temp directory of one test file, all released after it (with the flow client):
+ * `server(dataDir, port?)` starts a real Weir server that the file's `afterAll` closes.
+ *
+ * @example
+ * const { tmp, server } = serverSuite();
+ * const first = await server(`${tmp.dir}/outage-server`);
+ */
+export function serverSuite(options: { livenessCheckIntervalMs?: number } = {}): {
+  tmp: { dir: string; remove(): void };
+  server: (dataDir: string, port?: number) => Promise<TestServer>;
+} {
+  const tmp = tempDir();
+  const servers: TestServer[] = [];
+  afterAll(async () => {
+    await closeClient();
+    for (const s of servers) await s.close().catch(() => undefined);
+    tmp.remove();
+  });
+  return {
+    tmp,
+    server: async (dataDir, port) => {
+      const started = await startTestServer({ dataDir, ...options, ...(port === undefined ? {} : { port }) });
+      servers.push(started);
+      return started;
+    },
+  };
+}
+
 /** Starts a real Weir server (SQLite in `dataDir`). */
 export async function startTestServer(options: {
   dataDir: string;

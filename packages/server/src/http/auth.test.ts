@@ -181,6 +181,30 @@ describe("the API key", () => {
     expect(stream).toBe(101);
   });
 
+  it("closes the socket of a refused stream upgrade, so nothing lingers", async () => {
+    const { hostname, port } = new URL(secured.url);
+    const closed = await new Promise<{ status: string; closedBy: "server" | "timeout" }>(
+      (resolve, reject) => {
+        const socket = connect(Number(port), hostname);
+        let head = "";
+        const timer = setTimeout(() => {
+          socket.destroy();
+          resolve({ status: head.split("\r\n")[0] ?? "", closedBy: "timeout" });
+        }, 3_000);
+        socket.setEncoding("latin1");
+        socket.on("data", (chunk: string) => (head += chunk));
+        socket.on("error", reject);
+        socket.on("close", () => {
+          clearTimeout(timer);
+          resolve({ status: head.split("\r\n")[0] ?? "", closedBy: "server" });
+        });
+        const headers = Object.entries(routes().at(-1)!.headers ?? {}).map(([k, v]) => `${k}: ${v}\r\n`);
+        socket.write(`GET /api/stream?v=3 HTTP/1.1\r\nHost: ${hostname}\r\n${headers.join("")}\r\n`);
+      },
+    );
+    expect(closed).toEqual({ status: "HTTP/1.1 401 Unauthorized", closedBy: "server" });
+  });
+
   it("refuses a wrong key, another scheme and a key in the query string", async () => {
     for (const authorization of [
       "Bearer s3cre",

@@ -54,11 +54,18 @@ export function installApiKeyCheck(app: FastifyInstance, apiKey: string | undefi
   if ((app as unknown as Record<symbol, unknown>)[INSTALLED] === true) return;
   (app as unknown as Record<symbol, unknown>)[INSTALLED] = true;
   const expected = digest(apiKey);
-  app.addHook("onRequest", (request, _reply, done) => {
+  app.addHook("onRequest", (request, reply, done) => {
     if (!needsKey(request)) return done();
     const header = request.headers.authorization;
     const token = bearerToken(header);
     if (token !== undefined && timingSafeEqual(digest(token), expected)) return done();
+    // A refused upgrade never reaches the WebSocket plugin, which would otherwise release the
+    // socket it took from the HTTP server: answer, then close it, so it does not linger (and hold
+    // up the server's close).
+    if (request.headers.upgrade !== undefined) {
+      void reply.header("connection", "close");
+      reply.raw.once("finish", () => request.raw.socket.destroy());
+    }
     done(
       new WeirHttpError(
         401,
