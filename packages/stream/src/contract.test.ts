@@ -1,11 +1,13 @@
+import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { startServer } from "@weir/server";
 import type { WeirServer } from "@weir/server";
-import { probeNats, requireService } from "@weir/test-support";
+import { freePort, probeNats, requireService } from "@weir/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { connect } from "./index.js";
@@ -314,6 +316,73 @@ describe.each(backends)("stream contract on the $name backend", (backend) => {
     expect((await stream.topicInfo(topic)).eventCount).toBe(2);
   });
 
+  it("names each incarnation of a topic: the same for every call, subscription and event, another once the topic is created again", async () => {
+    const topic = unique("identity");
+    const first = (await stream.createTopic(topic)).topicId;
+    expect(first).toEqual(expect.any(String));
+    expect((await stream.ensureTopic(topic)).topicId).toBe(first);
+    expect((await stream.listTopics()).find((info) => info.name === topic)?.topicId).toBe(first);
+    await stream.publish(topic, [{ data: "old 1" }, { data: "old 2" }]);
+    const reader = stream.subscribe(topic, { group: "g" });
+    expect(await reader.topicId).toBe(first);
+    const [event] = await take(reader, 1);
+    expect(event).toMatchObject({ offset: 1, topicId: first });
+    await event?.ack();
+    await reader.close();
+    // Another client, a later subscription of the same group: still the same topic.
+    const other = await connect({ url });
+    const again = other.subscribe(topic, { group: "g" });
+    expect(await again.topicId).toBe(first);
+    expect((await take(again, 1))[0]).toMatchObject({ offset: 2, topicId: first });
+    await other.close();
+
+    await stream.deleteTopic(topic);
+    const second = (await stream.createTopic(topic)).topicId;
+    expect(second).not.toBe(first);
+    expect((await stream.topicInfo(topic)).topicId).toBe(second);
+    // The offsets start over: (topicId, offset) tells the new event at offset 1 from the old one.
+    const ack = await stream.publish(topic, { data: "new 1" });
+    expect(ack.offset).toBe(1);
+    const renewed = stream.subscribe(topic, { group: "g" });
+    expect(await renewed.topicId).toBe(second);
+    const [fresh] = await take(renewed, 1);
+    expect(fresh).toMatchObject({ offset: 1, topicId: second });
+    expect(fresh?.text()).toBe("new 1");
+    await renewed.close();
+  });
+
+  it("ends a subscription whose topic is deleted and created again instead of reading the new topic", async () => {
+    const topic = unique("recreated");
+    await stream.createTopic(topic);
+    await stream.publish(topic, { data: "old" });
+    const subscription = stream.subscribe(topic, { group: "g", ackWaitMs: 1000 });
+    const [old] = await take(subscription, 1);
+    await old?.ack();
+    await stream.deleteTopic(topic);
+    await stream.createTopic(topic);
+    await stream.publish(topic, { data: "new" });
+    // The backends notice at different times (NATS at its next pull): wait for the end.
+    const seen: string[] = [];
+    const ended = await (async () => {
+      try {
+        for await (const event of subscription) seen.push(event.text());
+        return undefined;
+      } catch (error) {
+        return error as { code?: string };
+      }
+    })();
+    expect(seen).toEqual([]);
+    expect(["WEIR_TOPIC_NOT_FOUND", "WEIR_TOPIC_CHANGED"]).toContain(ended?.code);
+    await expect(subscription.topicId).resolves.toBe(old?.topicId);
+  }, 40_000);
+
+  it("rejects topicId of a subscription to a topic that does not exist", async () => {
+    const missing = `${unique("absent")}-missing`;
+    const subscription = stream.subscribe(missing, { group: "g" });
+    await expect(subscription.topicId).rejects.toMatchObject({ code: "WEIR_TOPIC_NOT_FOUND" });
+    await subscription.close();
+  });
+
   it("refuses a publish whose signal is already aborted, and stores nothing", async () => {
     const topic = unique("aborted");
     await stream.createTopic(topic);
@@ -364,4 +433,213 @@ describe.each(backends)("stream contract on the $name backend", (backend) => {
     expect(error.message).toMatch(/weir topics create/);
     expect((await stream.topicInfo(topic)).eventCount).toBe(0);
   });
+
+  it('refuses a group name with a "." at once, saying which characters are allowed', async () => {
+    const topic = unique("group-name");
+    await stream.createTopic(topic);
+    let refused: unknown;
+    try {
+      stream.subscribe(topic, { group: "a.b" });
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toMatchObject({
+      code: "WEIR_INVALID_TOPIC_NAME",
+      retryable: false,
+      message: expect.stringContaining(
+        'Invalid group name "a.b": use 1–200 characters from A–Z, a–z, 0–9, "_" and "-"',
+      ) as unknown,
+    });
+    // A topic name may hold dots; the same group name without one is fine.
+    await stream.publish(topic, { data: "kept" });
+    const subscription = stream.subscribe(topic, { group: "a_b" });
+    expect((await take(subscription, 1))[0]?.text()).toBe("kept");
+    await subscription.close();
+  });
 });
+
+describe("topic identity on the embedded backend across server restarts", () => {
+  const dirs: string[] = [];
+  const servers: WeirServer[] = [];
+  afterAll(async () => {
+    for (const server of servers) await server.close().catch(() => undefined);
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+  const newDir = (): string => {
+    const dir = mkdtempSync(join(tmpdir(), "weir-stream-identity-"));
+    dirs.push(dir);
+    return dir;
+  };
+  const start = async (dataDir: string, port = 0): Promise<WeirServer> => {
+    const server = await startServer({ port, dataDir, logger: false });
+    servers.push(server);
+    return server;
+  };
+  const stop = async (server: WeirServer): Promise<void> => {
+    servers.splice(servers.indexOf(server), 1);
+    await server.close();
+  };
+  /** Waits until the group's acknowledgements reached the server. */
+  const ackedUpTo = async (stream: Stream, topic: string, offset: number): Promise<void> => {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const group = (await stream.topicInfo(topic)).groups.find((g) => g.name === "g");
+      if ((group?.ackedOffset ?? 0) >= offset) return;
+      if (Date.now() > deadline) throw new Error(`the group's acknowledgements did not reach ${offset}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+
+  it("keeps a topic's identity across a restart, where a subscription re-attaches and reads on", async () => {
+    const dataDir = newDir();
+    const first = await start(dataDir);
+    const stream = await connect({ url: first.url });
+    try {
+      const topicId = (await stream.createTopic("kept")).topicId;
+      await stream.publish("kept", [{ data: 1 }, { data: 2 }]);
+      const subscription = stream.subscribe("kept", { group: "g" });
+      expect(await subscription.topicId).toBe(topicId);
+      for (const event of await take(subscription, 2)) await event.ack();
+      await ackedUpTo(stream, "kept", 2);
+
+      await stop(first);
+      await start(dataDir, first.port);
+      expect((await stream.topicInfo("kept")).topicId).toBe(topicId);
+      await stream.publish("kept", { data: 3 });
+      const [next] = await take(subscription, 1);
+      expect(next).toMatchObject({ offset: 3, topicId });
+      await subscription.close();
+    } finally {
+      await stream.close();
+    }
+  });
+
+  it("ends a subscription that re-attaches to a server on a new data directory where the topic was created anew", async () => {
+    const first = await start(newDir());
+    const stream = await connect({ url: first.url });
+    try {
+      const topicId = (await stream.createTopic("river")).topicId;
+      await stream.publish("river", [{ data: 1 }, { data: 2 }, { data: 3 }]);
+      const subscription = stream.subscribe("river", { group: "g" });
+      for (const event of await take(subscription, 3)) await event.ack();
+      await ackedUpTo(stream, "river", 3);
+
+      // The same topic name in another data directory (e.g. `weir server start --data-dir` changed).
+      const fresh = newDir();
+      const elsewhere = await start(fresh);
+      const setup = await connect({ url: elsewhere.url });
+      const otherId = (await setup.createTopic("river")).topicId;
+      await setup.publish("river", [{ data: "a" }, { data: "b" }, { data: "c" }, { data: "d" }]);
+      await setup.close();
+      await stop(elsewhere);
+      expect(otherId).not.toBe(topicId);
+
+      await stop(first);
+      await start(fresh, first.port);
+      const error = await take(subscription, 1).then(
+        () => undefined,
+        (failure: unknown) => failure as Error & { code: string },
+      );
+      expect(error).toMatchObject({ code: "WEIR_TOPIC_CHANGED", name: "TopicChangedError" });
+      expect(error?.message).toContain(`Topic "river" was deleted and created again`);
+      expect(error?.message).toContain(otherId);
+      // The new topic's events are still there for a subscriber that starts fresh.
+      const renewed = stream.subscribe("river", { group: "g" });
+      expect(await renewed.topicId).toBe(otherId);
+      expect((await take(renewed, 4)).map((event) => event.offset)).toEqual([1, 2, 3, 4]);
+      await renewed.close();
+    } finally {
+      await stream.close();
+    }
+  });
+});
+
+const NATS_SERVER = process.env.WEIR_NATS_SERVER_BIN ?? "/usr/sbin/nats-server";
+
+describe.skipIf(nats.skip || !existsSync(NATS_SERVER))(
+  "topic identity on the NATS backend across server restarts",
+  () => {
+    const nodes = new Set<ChildProcess>();
+    const dirs: string[] = [];
+    afterAll(() => {
+      for (const node of nodes) node.kill("SIGKILL");
+      for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    });
+    const newDir = (): string => {
+      const dir = mkdtempSync(join(tmpdir(), "weir-nats-identity-"));
+      dirs.push(dir);
+      return dir;
+    };
+    /** A JetStream node of its own, storing under `dir`. */
+    const startNode = (port: number, dir: string): ChildProcess => {
+      const node = spawn(NATS_SERVER, ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", dir], {
+        stdio: "ignore",
+      });
+      nodes.add(node);
+      return node;
+    };
+    const stopNode = async (node: ChildProcess): Promise<void> => {
+      const exited = new Promise((resolve) => node.once("exit", resolve));
+      node.kill("SIGTERM");
+      await exited;
+      nodes.delete(node);
+    };
+    async function retry<T>(attempt: () => Promise<T>): Promise<T> {
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        try {
+          return await attempt();
+        } catch (error) {
+          if (Date.now() > deadline) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      }
+    }
+
+    it("keeps a topic's identity across a restart, and ends a subscription that re-attaches to a stream created anew", async () => {
+      const port = await freePort();
+      const dir = newDir();
+      let node = startNode(port, dir);
+      const url = `nats://127.0.0.1:${port}`;
+      const stream = await retry(() => connect({ url, timeoutMs: 2000 }));
+      try {
+        const topicId = (await retry(() => stream.createTopic("river"))).topicId;
+        await stream.publish("river", [{ data: 1 }, { data: 2 }]);
+        const subscription = stream.subscribe("river", { group: "g" });
+        expect(await subscription.topicId).toBe(topicId);
+        for (const event of await take(subscription, 2)) await event.ack();
+        await new Promise((resolve) => setTimeout(resolve, 200)); // acks go out without a confirmation
+
+        await stopNode(node);
+        node = startNode(port, dir);
+        expect((await retry(() => stream.topicInfo("river"))).topicId).toBe(topicId);
+        await retry(() => stream.publish("river", { data: 3 }, { timeoutMs: 1000, idempotencyKey: "3" }));
+        const [third] = await take(subscription, 1, 15_000);
+        expect(third).toMatchObject({ offset: 3, topicId });
+        await third?.ack();
+
+        // The same stream name on a node with another store, created there beforehand.
+        const otherPort = await freePort();
+        const otherDir = newDir();
+        const other = startNode(otherPort, otherDir);
+        const setup = await retry(() => connect({ url: `nats://127.0.0.1:${otherPort}`, timeoutMs: 2000 }));
+        const otherId = (await retry(() => setup.createTopic("river"))).topicId;
+        await setup.publish("river", [{ data: "a" }, { data: "b" }, { data: "c" }, { data: "d" }]);
+        await setup.close();
+        await stopNode(other);
+        expect(otherId).not.toBe(topicId);
+
+        await stopNode(node);
+        node = startNode(port, otherDir);
+        const error = await take(subscription, 1, 20_000).then(
+          () => undefined,
+          (failure: unknown) => failure as Error & { code: string },
+        );
+        expect(error).toMatchObject({ code: "WEIR_TOPIC_CHANGED", name: "TopicChangedError" });
+        expect(error?.message).toContain(otherId);
+      } finally {
+        await stream.close();
+      }
+    }, 90_000);
+  },
+);

@@ -2,12 +2,14 @@
 export type StreamErrorCode =
   | "WEIR_TOPIC_NOT_FOUND"
   | "WEIR_TOPIC_EXISTS"
+  | "WEIR_TOPIC_CHANGED"
   | "WEIR_INVALID_TOPIC_NAME"
   | "WEIR_EVENT_TOO_LARGE"
   | "WEIR_MALFORMED_EVENT"
   | "WEIR_UNAUTHORIZED"
   | "WEIR_TIMEOUT"
   | "WEIR_CONNECTION"
+  | "WEIR_REFUSED"
   | "WEIR_CLOSED"
   | "WEIR_PROTOCOL"
   | "WEIR_BAD_URL";
@@ -59,16 +61,47 @@ export class TopicExistsError extends StreamError {
   }
 }
 
-/** A topic or group name that the backends cannot store. */
-export class InvalidTopicNameError extends StreamError {
-  override readonly name = "InvalidTopicNameError";
-  constructor(kind: "topic" | "group", name: string) {
+/**
+ * A subscription re-attached (after a reconnect or a server restart) to another incarnation of its
+ * topic than the one it read: the topic was deleted and created again meanwhile, or the server now
+ * keeps its events elsewhere. Its offsets started over, so the subscription ends instead of mixing
+ * the two.
+ */
+export class TopicChangedError extends StreamError {
+  override readonly name = "TopicChangedError";
+  constructor(topic: string, was: string, now: string, options?: { cause?: unknown }) {
     super(
-      "WEIR_INVALID_TOPIC_NAME",
-      `Invalid ${kind} name "${name}": use 1–200 characters from A–Z, a–z, 0–9, "_", "-" and "." ` +
-        '(no leading, trailing or doubled ".").',
+      "WEIR_TOPIC_CHANGED",
+      `Topic "${topic}" was deleted and created again while this subscription read it ` +
+        `(topicId ${was}, now ${now}); its offsets start over. Subscribe again, and discard any offset ` +
+        "or checkpoint kept for the old topic.",
+      options,
     );
   }
+}
+
+/** Longest part of a refused name quoted in an {@link InvalidTopicNameError} message. */
+const QUOTED_NAME_CHARS = 100;
+
+/**
+ * A topic or group name that the backends cannot store. `allowed` says what the name may hold (the
+ * rules live in `core/names.ts`); a long name is quoted only up to its first 100 characters.
+ */
+export class InvalidTopicNameError extends StreamError {
+  override readonly name = "InvalidTopicNameError";
+  constructor(kind: "topic" | "group", name: string, allowed = "see the naming rules of @weir/stream") {
+    super("WEIR_INVALID_TOPIC_NAME", `Invalid ${kind} name ${quoteName(name)}: ${allowed}.`);
+  }
+}
+
+/** `"name"`, or `"first 100 characters…" (10000 characters)` for a longer one. */
+function quoteName(name: string): string {
+  if (name.length <= QUOTED_NAME_CHARS) return `"${name}"`;
+  // Not between the two halves of a surrogate pair.
+  const end = /[\uD800-\uDBFF]/.test(name.charAt(QUOTED_NAME_CHARS - 1))
+    ? QUOTED_NAME_CHARS - 1
+    : QUOTED_NAME_CHARS;
+  return `"${name.slice(0, end)}…" (${name.length} characters)`;
 }
 
 /** The encoded event is larger than the backend accepts. */
@@ -106,11 +139,13 @@ export class UnauthorizedError extends StreamError {
 /** A call did not complete in time. */
 export class StreamTimeoutError extends StreamError {
   override readonly name = "StreamTimeoutError";
-  constructor(what: string, ms: number, options?: { cause?: unknown }) {
+  /** `setting`: the option that set `ms` (e.g. "the publish option timeoutMs"), named in the message. */
+  constructor(what: string, ms: number, options?: { cause?: unknown; setting?: string }) {
+    const limit = options?.setting === undefined ? `${ms} ms` : `${ms} ms (${options.setting})`;
     super(
       "WEIR_TIMEOUT",
-      `${what} did not complete within ${ms} ms. Check that the server is reachable; the call may be retried (use an idempotency key so that a retried publish is stored once).`,
-      { ...options, retryable: true },
+      `${what} did not complete within ${limit}. Check that the server is reachable; the call may be retried (use an idempotency key so that a retried publish is stored once).`,
+      { cause: options?.cause, retryable: true },
     );
   }
 }
@@ -120,6 +155,18 @@ export class StreamConnectionError extends StreamError {
   override readonly name = "StreamConnectionError";
   constructor(message: string, options?: { cause?: unknown }) {
     super("WEIR_CONNECTION", message, { ...options, retryable: true });
+  }
+}
+
+/**
+ * The backend refused the request for good: NATS JetStream answered with a final error (an API
+ * error with a 4xx status such as 400, a permissions violation…). Repeating the same request gets
+ * the same answer, so nothing retries it; the message quotes the server's reason.
+ */
+export class StreamRefusedError extends StreamError {
+  override readonly name = "StreamRefusedError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("WEIR_REFUSED", message, { ...options, retryable: false });
   }
 }
 

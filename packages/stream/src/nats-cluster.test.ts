@@ -12,6 +12,8 @@ import { connect } from "./index.js";
 import type { PublishAck, Stream, StreamError, StreamEvent } from "./index.js";
 
 const NATS_SERVER = process.env.WEIR_NATS_SERVER_BIN ?? "/usr/sbin/nats-server";
+/** A config file for every node, e.g. with `jetstream { sync_interval: always }` (docs/stream.md). */
+const CONFIG_ARGS = process.env.WEIR_NATS_SERVER_CONFIG ? ["-c", process.env.WEIR_NATS_SERVER_CONFIG] : [];
 const binary = await requireService("nats-server binary", () =>
   Promise.resolve(
     existsSync(NATS_SERVER)
@@ -53,6 +55,7 @@ describe.skipIf(binary.skip)("NATS backend on a 3-node JetStream cluster", () =>
       const node = spawn(
         binary.value as string,
         [
+          ...CONFIG_ARGS,
           "-a",
           "127.0.0.1",
           "-p",

@@ -67,6 +67,12 @@ export interface SubscribeOptions {
 export interface StreamEvent {
   readonly id: string;
   readonly topic: string;
+  /**
+   * The incarnation of the topic the event belongs to (see {@link TopicInfo.topicId}); the same for
+   * every event of one subscription. `(topicId, offset)` names one event for good, where `offset`
+   * alone may name another after the topic is deleted and created again.
+   */
+  readonly topicId: string;
   readonly offset: number;
   readonly data: Uint8Array;
   readonly mimetype: string;
@@ -86,10 +92,28 @@ export interface StreamEvent {
   nack(options?: { readonly delayMs?: number }): Promise<void>;
 }
 
-/** An open subscription: iterate it; `close()` stops it (unacked events are redelivered later). */
+/**
+ * An open subscription: iterate it; `close()` stops it (unacked events are redelivered later).
+ *
+ * A subscription reads one incarnation of its topic, named by `topicId`. It re-attaches by itself
+ * after a reconnect or a restart of the backend; if the topic it finds then is another incarnation
+ * (deleted and created again meanwhile), it ends with a `TopicChangedError` (`WEIR_TOPIC_CHANGED`)
+ * instead of delivering events whose offsets started over.
+ */
 export interface Subscription extends AsyncIterable<StreamEvent> {
   readonly topic: string;
   readonly group: string | undefined;
+  /**
+   * Resolves with the identity of the topic incarnation the subscription reads (see
+   * {@link TopicInfo.topicId}) once it is attached, before its first event is delivered. Rejects
+   * when the subscription ends before it attached (e.g. `WEIR_TOPIC_NOT_FOUND`, or `WEIR_CLOSED`).
+   *
+   * @example
+   * const subscription = stream.subscribe("river_pipeline", { group: "model" });
+   * const topicId = await subscription.topicId;
+   * if (checkpoint.topicId !== topicId) checkpoint = undefined; // made for another incarnation
+   */
+  readonly topicId: Promise<string>;
   close(): Promise<void>;
 }
 
@@ -119,6 +143,16 @@ export interface GroupInfo {
 /** What a topic holds. */
 export interface TopicInfo {
   readonly name: string;
+  /**
+   * The identity of this incarnation of the topic: an opaque string, compared only for equality.
+   * It stays the same across reconnects and restarts of the backend, and changes when the topic is
+   * deleted and created again (whose offsets then start over at 1) — also when the embedded log
+   * starts on a new data directory. Store it with any offset kept outside the stream (a
+   * checkpoint), and refuse the offset when the topic's `topicId` differs.
+   * Memory: a random UUID per topic. Embedded: a random UUID stored with the topic. NATS: the
+   * JetStream stream's `created` timestamp.
+   */
+  readonly topicId: string;
   readonly eventCount: number;
   /** 0 when empty. */
   readonly firstOffset: number;

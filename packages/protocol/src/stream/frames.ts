@@ -7,11 +7,20 @@
  */
 
 /**
- * Protocol version. The client asks for it in the upgrade URL (`/api/stream?v=3`), the server
- * announces its own in `hello`; either side refuses a mismatch with a message naming both versions.
- * v2: binary delivery frames, acks as offset ranges. v3: binary publish frames.
+ * Protocol version. The client asks for it in the upgrade URL (`/api/stream?v=4`). A server serves
+ * every version from {@link OLDEST_PROTOCOL_VERSION} to its own and answers `hello` with the
+ * client's (the version the connection speaks); it refuses any other with close code
+ * {@link VERSION_MISMATCH_CLOSE_CODE} and a reason naming both. A client refuses a `hello` of
+ * another version than its own.
+ * v2: binary delivery frames, acks as offset ranges. v3: binary publish frames. v4: topic identity —
+ * topics (`create`, `info`, `list`) carry `topicId`, and the answer to `sub` is
+ * `{ t: "ok", r, result: { topicId } }` ({@link WireSubscribed}). v4 only adds fields, which a v3
+ * client ignores, so a v4 server serves v3 clients unchanged.
  */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
+
+/** The oldest client version a server still serves (see {@link PROTOCOL_VERSION}). */
+export const OLDEST_PROTOCOL_VERSION = 3;
 
 /** The query parameter of the upgrade URL that carries the client's protocol version. */
 export const PROTOCOL_VERSION_PARAM = "v";
@@ -26,6 +35,14 @@ export interface WireTopicOptions {
 }
 
 export type WireStart = "earliest" | "latest" | { offset: number };
+
+/**
+ * The `result` of the `ok` answering a `sub` (v4): `topicId` names the incarnation of the topic the
+ * subscription reads — a deleted and re-created topic has another one, and its offsets start over.
+ */
+export interface WireSubscribed {
+  topicId: string;
+}
 
 /** The JSON frames of a client; publishes are binary (`PublishFrameWriter`). */
 export type ClientFrame =

@@ -14,6 +14,7 @@ import type { PublishResult } from "./event-log.js";
 import type { StoredEvent } from "./event-store.js";
 import {
   DeliveryFrameReader,
+  OLDEST_PROTOCOL_VERSION,
   PROTOCOL_VERSION,
   PublishFrameWriter,
   VERSION_MISMATCH_CLOSE_CODE,
@@ -379,19 +380,61 @@ describe("embedded event log payloads and versions", () => {
     }
   });
 
-  it("refuses a client of another protocol version with a reason naming both versions", async () => {
+  it("refuses a client of a protocol version it does not serve with a reason naming both versions", async () => {
     const dir = mkdtempSync(join(tmpdir(), "weir-event-log-version-"));
     dirs.push(dir);
     const server = await startServer({ port: 0, dataDir: dir });
     try {
-      for (const version of ["", "1", String(PROTOCOL_VERSION + 1)]) {
+      for (const version of ["", "1", String(OLDEST_PROTOCOL_VERSION - 1), String(PROTOCOL_VERSION + 1)]) {
         const client = await RawClient.open(server.url, {}, version);
         expect(await client.waitClosed()).toEqual({
           code: VERSION_MISMATCH_CLOSE_CODE,
-          reason: `client speaks stream protocol v${version || "1"}, server v${PROTOCOL_VERSION}: use matching versions of @weir/stream and the Weir server`,
+          reason: `client speaks stream protocol v${version || "1"}, server v${OLDEST_PROTOCOL_VERSION} to v${PROTOCOL_VERSION}: use matching versions of @weir/stream and the Weir server`,
         });
         expect(client.frames).toEqual([]);
       }
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("names the topic's incarnation to a subscriber, and still serves a v3 client in v3", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "weir-event-log-identity-"));
+    dirs.push(dir);
+    const server = await startServer({ port: 0, dataDir: dir });
+    const sub = (r: number, s: number) => ({
+      t: "sub",
+      r,
+      s,
+      topic: "named",
+      from: "earliest",
+      ackWaitMs: 30000,
+      maxDeliver: 5,
+      maxInFlight: 10,
+    });
+    try {
+      for (const version of [String(OLDEST_PROTOCOL_VERSION), String(PROTOCOL_VERSION)]) {
+        const client = await RawClient.open(server.url, {}, version);
+        client.send({ t: "create", r: 1, topic: "named", opts: {}, ifMissing: true });
+        const created = await client.answer(1);
+        expect(client.frames[0]).toMatchObject({ t: "hello", v: Number(version) });
+        const topicId = (created as { result: { topicId: string } }).result.topicId;
+        expect(topicId).toMatch(/^[0-9a-f-]{36}$/);
+        client.send(sub(2, 1));
+        expect(await client.answer(2)).toEqual({ t: "ok", r: 2, result: { topicId } });
+        client.ws.close();
+      }
+      const client = await RawClient.open(server.url);
+      client.send({ t: "info", r: 1, topic: "named" });
+      const before = ((await client.answer(1)) as { result: { topicId: string } }).result.topicId;
+      client.send({ t: "delete", r: 2, topic: "named" });
+      await client.answer(2);
+      client.send({ t: "create", r: 3, topic: "named", opts: {}, ifMissing: false });
+      const after = ((await client.answer(3)) as { result: { topicId: string } }).result.topicId;
+      expect(after).not.toBe(before);
+      client.send(sub(4, 2));
+      expect(await client.answer(4)).toEqual({ t: "ok", r: 4, result: { topicId: after } });
+      client.ws.close();
     } finally {
       await server.close();
     }
@@ -454,6 +497,7 @@ describe("EventLog storage", () => {
       const again = new EventLog({ dataDir: dir });
       const reopened = again.topic("kept");
       expect(again.summary(reopened)).toMatchObject({
+        topicId: topic.row.uid,
         eventCount: 5,
         lastOffset: 5,
         groups: [{ name: "keeper", ackedOffset: 2 }],

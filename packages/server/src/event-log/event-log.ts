@@ -50,6 +50,8 @@ export interface GroupSummary {
 /** A topic as the dashboard and `topicInfo` show it. */
 export interface TopicSummary {
   name: string;
+  /** The topic's identity: another one after the topic is deleted and created again (offsets start over). */
+  topicId: string;
   eventCount: number;
   firstOffset: number;
   lastOffset: number;
@@ -157,6 +159,7 @@ export class EventLog {
     const now = Date.now();
     return {
       name: topic.name,
+      topicId: topic.row.uid,
       eventCount: topic.count,
       firstOffset: topic.count > 0 ? topic.first : 0,
       lastOffset: topic.lastOffset(),

@@ -78,6 +78,35 @@ describe("events.db schema versions", () => {
     file.close();
   });
 
+  it("gives every topic of a version-2 file an identity of its own, kept across reopens", () => {
+    const dir = newDir();
+    const old = new Database(join(dir, "events.db"));
+    old.exec(UNVERSIONED_SCHEMA);
+    old.pragma("user_version = 2");
+    old.prepare("INSERT INTO topics (id, name, created_at, next_offset) VALUES (1, 'a', 1000, 751)").run();
+    old.prepare("INSERT INTO topics (id, name, created_at, next_offset) VALUES (2, 'b', 1000, 1)").run();
+    old.close();
+
+    const log = new EventLog({ dataDir: dir });
+    const ids = ["a", "b"].map((name) => log.summary(log.topic(name)).topicId);
+    expect(ids[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(ids[1]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(ids[0]).not.toBe(ids[1]);
+    expect(log.topic("a").lastOffset()).toBe(750);
+    log.close();
+
+    const again = new EventLog({ dataDir: dir });
+    expect(["a", "b"].map((name) => again.summary(again.topic(name)).topicId)).toEqual(ids);
+    // A topic deleted and created again is another incarnation, even with the same row id.
+    again.deleteTopic("b");
+    const recreated = again.createTopic("b", {}, false);
+    expect(recreated.topicId).not.toBe(ids[1]);
+    again.close();
+    const file = new Database(join(dir, "events.db"), { readonly: true });
+    expect(file.pragma("user_version", { simple: true })).toBe(EVENTS_SCHEMA_VERSION);
+    file.close();
+  });
+
   it("refuses a file from a newer Weir instead of misreading it", () => {
     const dir = newDir();
     const newer = new Database(join(dir, "events.db"));

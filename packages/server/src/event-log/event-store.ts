@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { closeSync, fdatasync, fdatasyncSync, mkdirSync, openSync, statSync } from "node:fs";
 import { join } from "node:path";
 
@@ -86,6 +87,13 @@ const CHUNK = 64;
 /** A topic's row. */
 export interface TopicRow {
   readonly id: number;
+  /**
+   * The topic's identity (a random UUID given at creation): a topic deleted and created again under
+   * the same name, or created in another data directory, has another one. Neither `id` (SQLite may
+   * give a deleted topic's id to the next one; every new file starts at 1) nor `createdAt` can tell
+   * two incarnations apart for sure.
+   */
+  readonly uid: string;
   readonly name: string;
   readonly createdAt: number;
   readonly maxAgeMs: number | null;
@@ -108,13 +116,16 @@ export type SyncFile = (fd: number, done: (error: NodeJS.ErrnoException | null) 
  * - 2: `data` holds text payloads as TEXT (the column is declared BLOB, so SQLite stores either
  *   kind as given). Rows written by version 1 stay BLOBs and are read as bytes, so the upgrade
  *   rewrites nothing.
+ * - 3: `topics.uid`, the identity of each topic (see {@link TopicRow.uid}). The upgrade gives every
+ *   existing topic a new one.
  * A file from a newer Weir is refused rather than misread.
  */
-export const EVENTS_SCHEMA_VERSION = 2;
+export const EVENTS_SCHEMA_VERSION = 3;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS topics (
   id INTEGER PRIMARY KEY,
+  uid TEXT NOT NULL,
   name TEXT NOT NULL UNIQUE,
   created_at INTEGER NOT NULL,
   max_age_ms INTEGER,
@@ -158,8 +169,22 @@ function migrate(db: Database.Database, file: string): void {
       );
     // Version 0 is a new file or one from before versioning (same tables as version 1).
     db.exec(SCHEMA);
+    if (version < 3) addTopicIdentity(db);
     if (version < EVENTS_SCHEMA_VERSION) db.pragma(`user_version = ${EVENTS_SCHEMA_VERSION}`);
   })();
+}
+
+/** Version 3: every topic gets an identity; topics of an older file get a new one each. */
+function addTopicIdentity(db: Database.Database): void {
+  const columns = db.prepare("SELECT name FROM pragma_table_info('topics')").pluck().all() as string[];
+  // A new file was just created with the column; an older one gets it, and an identity per topic.
+  if (!columns.includes("uid")) {
+    db.exec("ALTER TABLE topics ADD COLUMN uid TEXT NOT NULL DEFAULT ''");
+    const update = db.prepare("UPDATE topics SET uid = ? WHERE id = ?");
+    for (const id of db.prepare("SELECT id FROM topics").pluck().all() as number[])
+      update.run(randomUUID(), id);
+  }
+  db.exec("CREATE UNIQUE INDEX IF NOT EXISTS topics_uid ON topics (uid)");
 }
 
 /**
@@ -241,9 +266,12 @@ export class EventStore {
   topics(): TopicRow[] {
     return (
       this.#db
-        .prepare("SELECT id, name, created_at, max_age_ms, max_bytes, next_offset FROM topics ORDER BY name")
+        .prepare(
+          "SELECT id, uid, name, created_at, max_age_ms, max_bytes, next_offset FROM topics ORDER BY name",
+        )
         .all() as {
         id: number;
+        uid: string;
         name: string;
         created_at: number;
         max_age_ms: number | null;
@@ -252,6 +280,7 @@ export class EventStore {
       }[]
     ).map((row) => ({
       id: row.id,
+      uid: row.uid,
       name: row.name,
       createdAt: row.created_at,
       maxAgeMs: row.max_age_ms,
@@ -271,10 +300,19 @@ export class EventStore {
   }
 
   createTopic(name: string, maxAgeMs: number | null, maxBytes: number | null, now: number): TopicRow {
+    const uid = randomUUID();
     const info = this.#db
-      .prepare("INSERT INTO topics (name, created_at, max_age_ms, max_bytes) VALUES (?, ?, ?, ?)")
-      .run(name, now, maxAgeMs, maxBytes);
-    return { id: Number(info.lastInsertRowid), name, createdAt: now, maxAgeMs, maxBytes, nextOffset: 1 };
+      .prepare("INSERT INTO topics (uid, name, created_at, max_age_ms, max_bytes) VALUES (?, ?, ?, ?, ?)")
+      .run(uid, name, now, maxAgeMs, maxBytes);
+    return {
+      id: Number(info.lastInsertRowid),
+      uid,
+      name,
+      createdAt: now,
+      maxAgeMs,
+      maxBytes,
+      nextOffset: 1,
+    };
   }
 
   deleteTopic(id: number): void {

@@ -3,10 +3,11 @@ import type { WebSocket } from "ws";
 import { EventLogError, assertName } from "./event-log-error.js";
 import type { EventLog } from "./event-log.js";
 import type { NewEvent, StoredEvent } from "./event-store.js";
-import type { ClientFrame, ServerFrame, WireStart } from "@weir/protocol/stream";
+import type { ClientFrame, ServerFrame, WireStart, WireSubscribed } from "@weir/protocol/stream";
 import {
   DeliveryFrameWriter,
   MalformedPublishFrame,
+  OLDEST_PROTOCOL_VERSION,
   PROTOCOL_VERSION,
   PublishFrameReader,
   VERSION_MISMATCH_CLOSE_CODE,
@@ -57,6 +58,13 @@ function isInt(value: unknown, min: number): value is number {
   return typeof value === "number" && Number.isInteger(value) && value >= min;
 }
 
+/** The version a client asking for `asked` is served in, or undefined when it is not served. */
+function servedVersion(asked: string | undefined): number | undefined {
+  if (asked === undefined || !/^\d{1,6}$/.test(asked)) return undefined;
+  const version = Number(asked);
+  return version >= OLDEST_PROTOCOL_VERSION && version <= PROTOCOL_VERSION ? version : undefined;
+}
+
 function checkStart(from: unknown): WireStart {
   if (from === "earliest" || from === "latest") return from;
   if (typeof from === "object" && from !== null && isInt((from as { offset?: unknown }).offset, 0))
@@ -79,7 +87,11 @@ export class StreamConnection {
   #closed = false;
   readonly #onTopicDeleted: (name: string) => void;
 
-  /** `clientVersion`: the protocol version the client asked for in the upgrade URL (undefined: none). */
+  /**
+   * `clientVersion`: the protocol version the client asked for in the upgrade URL (undefined: none).
+   * Every version from OLDEST_PROTOCOL_VERSION on is served: the later ones only add fields to the
+   * JSON answers, which older clients ignore, so every answer is written as the newest version.
+   */
   constructor(
     private readonly socket: WebSocket,
     private readonly log: EventLog,
@@ -89,7 +101,8 @@ export class StreamConnection {
     this.#onTopicDeleted = (name: string) => this.topicDeleted(name);
     // A socket error (a peer that vanished, a bad frame) ends only this connection, version refusal included.
     socket.on("error", () => socket.terminate());
-    if (clientVersion !== String(PROTOCOL_VERSION)) {
+    const version = servedVersion(clientVersion);
+    if (version === undefined) {
       // Before `hello`, so that a client of another version fails at connect with this reason
       // (clients before v2 did not send a version).
       const theirs =
@@ -97,7 +110,7 @@ export class StreamConnection {
       this.#closed = true;
       socket.close(
         VERSION_MISMATCH_CLOSE_CODE,
-        `client speaks stream protocol v${theirs}, server v${PROTOCOL_VERSION}: ` +
+        `client speaks stream protocol v${theirs}, server v${OLDEST_PROTOCOL_VERSION} to v${PROTOCOL_VERSION}: ` +
           "use matching versions of @weir/stream and the Weir server",
       );
       return;
@@ -105,7 +118,7 @@ export class StreamConnection {
     socket.on("message", (raw: Buffer, isBinary: boolean) => this.#onMessage(raw, isBinary));
     socket.on("close", () => this.#onClose());
     log.topicDeletedListeners.add(this.#onTopicDeleted);
-    this.#send({ t: "hello", v: PROTOCOL_VERSION, maxEventBytes: limits.maxEventBytes });
+    this.#send({ t: "hello", v: version, maxEventBytes: limits.maxEventBytes });
   }
 
   queueDelivery(subscriber: Subscriber, event: StoredEvent, deliveryCount: number): void {
@@ -400,7 +413,9 @@ export class StreamConnection {
     );
     this.#subscribers.set(frame.s, subscriber);
     topic.consumers.set(group.name, (topic.consumers.get(group.name) ?? 0) + 1);
-    this.#send({ t: "ok", r: frame.r });
+    // Sent before any delivery: the client knows which incarnation of the topic it reads first.
+    const result: WireSubscribed = { topicId: topic.row.uid };
+    this.#send({ t: "ok", r: frame.r, result });
     group.addMember(subscriber);
   }
 

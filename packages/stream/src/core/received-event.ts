@@ -35,6 +35,7 @@ export interface ReceivedFields {
 export class ReceivedEvent implements StreamEvent {
   readonly id: string;
   readonly topic: string;
+  readonly topicId: string;
   readonly offset: number;
   readonly mimetype: string;
   readonly typeName: string | undefined;
@@ -52,9 +53,11 @@ export class ReceivedEvent implements StreamEvent {
   #settler: Settler;
   #settled = false;
 
-  constructor(fields: ReceivedFields, settler: Settler, handle?: unknown) {
+  /** `topicId`: the incarnation of the topic the subscription reads (the same for all its events). */
+  constructor(fields: ReceivedFields, topicId: string, settler: Settler, handle?: unknown) {
     this.id = fields.id;
     this.topic = fields.topic;
+    this.topicId = topicId;
     this.offset = fields.offset;
     this.#data = fields.data;
     this.#text = fields.text;

@@ -3,9 +3,11 @@ import { ReceivedEvent } from "../core/received-event.js";
 import type { Settler } from "../core/received-event.js";
 import type { ResolvedSubscribeOptions } from "../core/base-stream.js";
 import { backoffDelay, sleep } from "../core/retry-policy.js";
+import { TopicIdentity } from "../core/topic-identity.js";
+import { StreamProtocolError } from "../errors.js";
 import type { StreamError } from "../errors.js";
 import type { StreamEvent, Subscription } from "../types.js";
-import type { DeliveryFrameReader, WireStart } from "@weir/protocol/stream";
+import type { DeliveryFrameReader, ServerFrame, WireStart, WireSubscribed } from "@weir/protocol/stream";
 import type { WsLink } from "./ws-link.js";
 import { errorFromFrame } from "./ws-link.js";
 
@@ -22,9 +24,13 @@ const SETTLED: Promise<void> = Promise.resolve();
 /** Acknowledgements are sent once this many are waiting, without waiting for the tick to end. */
 const ACK_BATCH = 1024;
 
-/** A subscription over the WebSocket; it re-subscribes by itself after the connection drops. */
+/**
+ * A subscription over the WebSocket; it re-subscribes by itself after the connection drops, and
+ * ends with a `TopicChangedError` if the topic it then finds is another incarnation.
+ */
 export class EmbeddedSubscription implements Subscription, Settler {
   readonly #queue: EventQueue<StreamEvent>;
+  readonly #identity: TopicIdentity;
   /** Acknowledged offsets not sent yet, as inclusive ranges `[first, last, first, last, …]`. */
   #acks: number[] = [];
   #ackCount = 0;
@@ -41,6 +47,7 @@ export class EmbeddedSubscription implements Subscription, Settler {
     private readonly host: SubscriptionHost,
   ) {
     this.#queue = new EventQueue(() => this.close());
+    this.#identity = new TopicIdentity(topic);
     options.signal?.addEventListener("abort", () => void this.close(), { once: true });
     void this.#start();
   }
@@ -54,7 +61,7 @@ export class EmbeddedSubscription implements Subscription, Settler {
           this.group === undefined && this.#lastOffset > 0
             ? { offset: this.#lastOffset + 1 }
             : this.options.from;
-        const answer = await link.request(
+        await link.request(
           {
             t: "sub",
             r: link.nextRequestId(),
@@ -67,13 +74,8 @@ export class EmbeddedSubscription implements Subscription, Settler {
             maxInFlight: this.options.maxInFlight,
           },
           this.host.requestTimeoutMs,
+          (answer) => this.#subscribed(answer, link),
         );
-        if (answer.t === "err") {
-          this.#fail(errorFromFrame(answer, this.topic));
-          return;
-        }
-        this.#link = link;
-        this.#flushAcks();
         return;
       } catch (error) {
         if ((error as StreamError).retryable !== true) {
@@ -83,6 +85,50 @@ export class EmbeddedSubscription implements Subscription, Settler {
         await sleep(backoffDelay(attempt)).catch(() => undefined);
       }
     }
+  }
+
+  get topicId(): Promise<string> {
+    return this.#identity.promise;
+  }
+
+  /**
+   * The answer to `sub`, handled as it arrives: the deliveries that follow it on the link are
+   * stamped with the topic's identity, and none is queued from another incarnation of the topic.
+   */
+  #subscribed(answer: ServerFrame, link: WsLink): void {
+    if (this.#closed) {
+      // Closed while subscribing: the server has added this member, which nobody reads.
+      if (answer.t === "ok") this.#unsubscribe(link);
+      return;
+    }
+    if (answer.t === "err") {
+      this.#fail(errorFromFrame(answer, this.topic));
+      return;
+    }
+    const topicId =
+      answer.t === "ok" ? (answer.result as Partial<WireSubscribed> | undefined)?.topicId : undefined;
+    const error =
+      typeof topicId === "string"
+        ? this.#identity.attached(topicId)
+        : new StreamProtocolError(
+            `The Weir server answered a subscription to topic "${this.topic}" without its topicId ` +
+              "(stream protocol v4): use matching versions of @weir/stream and the Weir server.",
+          );
+    if (error !== undefined) {
+      // Acks held for the old topic are dropped with it: they name offsets of another incarnation.
+      this.#fail(error);
+      this.#unsubscribe(link);
+      return;
+    }
+    this.#link = link;
+    this.#flushAcks();
+  }
+
+  #unsubscribe(link: WsLink): void {
+    if (!link.open) return;
+    link
+      .request({ t: "unsub", r: link.nextRequestId(), s: this.id }, this.host.requestTimeoutMs)
+      .catch(() => undefined);
   }
 
   /** The connection dropped: deliveries stop; the server redelivers what was unacknowledged. */
@@ -95,6 +141,8 @@ export class EmbeddedSubscription implements Subscription, Settler {
   /** Queues the events of a delivery frame; payloads stay in the frame until asked for. */
   deliver(reader: DeliveryFrameReader): void {
     const frame = reader.frame;
+    // Set by the answer to `sub`, which the server sends before any delivery.
+    const topicId = this.#identity.value ?? "";
     while (reader.next()) {
       const offset = reader.offset;
       if (offset > this.#lastOffset) this.#lastOffset = offset;
@@ -116,6 +164,7 @@ export class EmbeddedSubscription implements Subscription, Settler {
             start: reader.payloadStart,
             end: reader.payloadEnd,
           },
+          topicId,
           this,
         ),
       );
@@ -168,7 +217,9 @@ export class EmbeddedSubscription implements Subscription, Settler {
 
   #fail(error: unknown): void {
     this.#closed = true;
+    this.#link = undefined;
     this.host.forget(this);
+    this.#identity.ended(error);
     this.#queue.end(error);
   }
 
@@ -179,6 +230,7 @@ export class EmbeddedSubscription implements Subscription, Settler {
     const link = this.#link;
     this.#link = undefined;
     this.host.forget(this);
+    this.#identity.ended();
     this.#queue.drain();
     this.#queue.end();
     if (link?.open) {

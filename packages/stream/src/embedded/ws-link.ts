@@ -179,9 +179,16 @@ export class WsLink {
     this.#ws.send(JSON.stringify(frame));
   }
 
-  /** Sends a frame carrying `r` and resolves with the answer frame. */
-  request(frame: ClientFrame & { r: number }, timeoutMs: number): Promise<ServerFrame> {
-    return this.#request(frame.r, `"${frame.t}"`, JSON.stringify(frame), timeoutMs);
+  /**
+   * Sends a frame carrying `r` and resolves with the answer frame. `onAnswer`, when given, sees the
+   * answer as it arrives, before any later frame is handled (the promise resolves a tick later).
+   */
+  request(
+    frame: ClientFrame & { r: number },
+    timeoutMs: number,
+    onAnswer?: (answer: ServerFrame) => void,
+  ): Promise<ServerFrame> {
+    return this.#request(frame.r, `"${frame.t}"`, JSON.stringify(frame), timeoutMs, onAnswer);
   }
 
   /** Sends a binary frame carrying request id `r` (a publish frame) and resolves with the answer. */
@@ -189,7 +196,13 @@ export class WsLink {
     return this.#request(r, what, frame, timeoutMs);
   }
 
-  #request(r: number, what: string, data: string | Buffer, timeoutMs: number): Promise<ServerFrame> {
+  #request(
+    r: number,
+    what: string,
+    data: string | Buffer,
+    timeoutMs: number,
+    onAnswer?: (answer: ServerFrame) => void,
+  ): Promise<ServerFrame> {
     if (this.#closedError) return Promise.reject(this.#closedError);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -199,6 +212,12 @@ export class WsLink {
       this.#pending.set(r, {
         resolve: (answer) => {
           clearTimeout(timer);
+          try {
+            onAnswer?.(answer);
+          } catch (error) {
+            reject(error instanceof Error ? error : new Error(String(error)));
+            return;
+          }
           resolve(answer);
         },
         reject: (error) => {

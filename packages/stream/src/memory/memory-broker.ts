@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+
 import { TopicExistsError, TopicNotFoundError } from "../errors.js";
 import type { EncodedEvent } from "../core/encode-event.js";
 import { deadLetterTopic } from "../core/names.js";
@@ -25,6 +27,10 @@ class MemoryTopic implements GroupSource<MemoryEvent> {
   bytes = 0;
   readonly dedupe = new Map<string, { offset: number; id: string; at: number }>();
   readonly groups = new Map<string, GroupEngine<MemoryEvent>>();
+  /** This incarnation of the topic: a topic created again under the same name gets another. */
+  readonly topicId = randomUUID();
+  /** Called once the topic is deleted (its subscriptions end). */
+  readonly deletedListeners = new Set<() => void>();
 
   constructor(
     readonly name: string,
@@ -73,6 +79,7 @@ class MemoryTopic implements GroupSource<MemoryEvent> {
     this.trim(Date.now());
     return {
       name: this.name,
+      topicId: this.topicId,
       eventCount: this.events.length,
       firstOffset: this.events.length > 0 ? this.firstOffset() : 0,
       lastOffset: this.lastOffset(),
@@ -134,6 +141,12 @@ export class MemoryBroker {
     const topic = this.topic(name);
     for (const group of topic.groups.values()) group.stop();
     this.#topics.delete(name);
+    for (const listener of topic.deletedListeners) listener();
+  }
+
+  /** Names of the topics, for "does not exist" errors. */
+  topicNames(): string[] {
+    return [...this.#topics.keys()];
   }
 
   publish(

@@ -6,6 +6,8 @@ import type { EncodedEvent } from "../core/encode-event.js";
 import { EventQueue } from "../core/event-queue.js";
 import { ReceivedEvent } from "../core/received-event.js";
 import type { Settler } from "../core/received-event.js";
+import { TopicIdentity } from "../core/topic-identity.js";
+import { TopicNotFoundError } from "../errors.js";
 import type { PublishAck, StreamEvent, Subscription, TopicInfo, TopicOptions } from "../types.js";
 import type { GroupEngine, GroupMember } from "@weir/protocol/stream";
 import { MemoryBroker } from "./memory-broker.js";
@@ -17,8 +19,10 @@ class MemorySubscription implements Subscription, GroupMember<MemoryEvent>, Sett
   readonly ackWaitMs: number;
   readonly maxDeliver: number;
   readonly #queue: EventQueue<StreamEvent>;
+  readonly #identity: TopicIdentity;
   #engine: GroupEngine<MemoryEvent> | undefined;
   #closed = false;
+  #forgetTopic: (() => void) | undefined;
 
   constructor(
     readonly topic: string,
@@ -31,13 +35,21 @@ class MemorySubscription implements Subscription, GroupMember<MemoryEvent>, Sett
     this.ackWaitMs = options.ackWaitMs;
     this.maxDeliver = options.maxDeliver;
     this.#queue = new EventQueue(() => this.close());
+    this.#identity = new TopicIdentity(topic);
     const groupName = group ?? `~${randomUUID()}`;
     try {
       this.#engine = broker.group(topic, groupName, options.from);
     } catch (error) {
+      this.#identity.ended(error);
       this.#queue.end(error);
       return;
     }
+    const state = broker.topic(topic);
+    this.#identity.attached(state.topicId);
+    // As on the other backends, a deleted topic ends its subscriptions.
+    const deleted = (): void => this.#fail(new TopicNotFoundError(topic, broker.topicNames()));
+    state.deletedListeners.add(deleted);
+    this.#forgetTopic = () => state.deletedListeners.delete(deleted);
     options.signal?.addEventListener("abort", () => void this.close(), { once: true });
     if (options.signal?.aborted) {
       void this.close();
@@ -51,6 +63,10 @@ class MemorySubscription implements Subscription, GroupMember<MemoryEvent>, Sett
   }
 
   #ephemeral: (() => void) | undefined;
+
+  get topicId(): Promise<string> {
+    return this.#identity.promise;
+  }
 
   deliver(event: MemoryEvent, deliveryCount: number): void {
     this.#queue.push(
@@ -67,6 +83,7 @@ class MemorySubscription implements Subscription, GroupMember<MemoryEvent>, Sett
           createdAt: new Date(event.createdAt),
           deliveryCount,
         },
+        this.#identity.value ?? "",
         this,
       ),
     );
@@ -82,9 +99,20 @@ class MemorySubscription implements Subscription, GroupMember<MemoryEvent>, Sett
     return Promise.resolve();
   }
 
+  #fail(error: unknown): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#forgetTopic?.();
+    this.#engine?.removeMember(this);
+    this.#queue.end(error);
+    this.onClose(this);
+  }
+
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     this.#closed = true;
+    this.#forgetTopic?.();
+    this.#identity.ended();
     this.#queue.drain();
     this.#engine?.removeMember(this);
     this.#ephemeral?.();

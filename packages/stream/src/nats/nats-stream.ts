@@ -15,6 +15,7 @@ import {
 import type { GroupInfo, PublishAck, Subscription, TopicInfo, TopicOptions } from "../types.js";
 import { encodeHeaders } from "./nats-codec.js";
 import type { Delivery } from "./nats-codec.js";
+import { classifyNatsError, refused } from "./nats-errors.js";
 import { DESCRIPTION_PREFIX, HEADER, STREAM_PREFIX, streamName, subjectOf } from "./nats-names.js";
 import { JetStreamPublisher } from "./nats-publisher.js";
 import { NatsSubscription } from "./nats-subscription.js";
@@ -30,13 +31,11 @@ export interface NatsOptions {
 /** Room left in NATS's max_payload for the Weir headers. */
 const HEADER_ROOM = 8 * 1024;
 
-function isNotFound(error: unknown): boolean {
-  const err = error as { code?: string; api_error?: { err_code?: number }; message?: string };
-  return (
-    err?.api_error?.err_code === 10059 ||
-    err?.code === "503" ||
-    /stream not found|no responders/i.test(err?.message ?? "")
-  );
+/** What bounds a NATS call, named in its timeout error. */
+interface TimeLimit {
+  readonly what: string;
+  readonly ms: number;
+  readonly setting: string;
 }
 
 /** The NATS JetStream backend: topics are streams, groups are durable pull consumers. */
@@ -124,9 +123,21 @@ export class NatsStream extends BaseStream {
     return (await this.doListTopics()).map((topic) => topic.name);
   }
 
-  async #translate(error: unknown, topic: string): Promise<unknown> {
+  /** Maps an error of nats.js or JetStream to a typed one; only a retryable one may be retried. */
+  async #translate(error: unknown, topic: string, limit?: TimeLimit): Promise<unknown> {
     if (error instanceof StreamError) return error;
-    if (isNotFound(error)) {
+    const kind = classifyNatsError(error);
+    if (kind === "final") return refused(error, topic);
+    if (kind === "timeout") {
+      // JetStream API requests are bounded by the connect option; publishes bring their own limit.
+      const { what, ms, setting } = limit ?? {
+        what: `The NATS request for topic "${topic}"`,
+        ms: this.#timeoutMs,
+        setting: "the connect option timeoutMs",
+      };
+      return new StreamTimeoutError(what, ms, { cause: error, setting });
+    }
+    if (kind === "no-stream") {
       const exists = await this.#jsm.streams.info(streamName(topic)).then(
         () => true,
         (infoError: unknown) =>
@@ -144,14 +155,8 @@ export class NatsStream extends BaseStream {
         );
       return new TopicNotFoundError(topic, await this.#knownTopics().catch(() => []));
     }
-    const err = error as { code?: string; message?: string };
-    if (err?.code === "TIMEOUT" || /timeout/i.test(err?.message ?? ""))
-      return new StreamTimeoutError(`The NATS request for topic "${topic}"`, this.#timeoutMs, {
-        cause: error,
-      });
-    return new StreamConnectionError(`NATS error for topic "${topic}": ${err?.message ?? String(error)}`, {
-      cause: error,
-    });
+    const message = (error as { message?: string } | undefined)?.message ?? String(error);
+    return new StreamConnectionError(`NATS error for topic "${topic}": ${message}`, { cause: error });
   }
 
   async #groups(stream: string): Promise<GroupInfo[]> {
@@ -174,6 +179,8 @@ export class NatsStream extends BaseStream {
     const maxBytes = info.config.max_bytes;
     return {
       name: (info.config.description ?? "").slice(DESCRIPTION_PREFIX.length),
+      // Set by JetStream when the stream is created, kept across restarts: another after delete + create.
+      topicId: info.created,
       eventCount: state.messages,
       firstOffset: state.messages > 0 ? state.first_seq : 0,
       lastOffset: state.last_seq,
@@ -251,7 +258,11 @@ export class NatsStream extends BaseStream {
         ? [await publishOne(first)]
         : await Promise.all(events.map(publishOne));
     } catch (error) {
-      throw await this.#translate(error, topic);
+      throw await this.#translate(error, topic, {
+        what: `Publishing to topic "${topic}"`,
+        ms: timeoutMs,
+        setting: "the publish option timeoutMs",
+      });
     }
   }
 

@@ -13,6 +13,8 @@ import type { Stream, StreamEvent, Subscription } from "../index.js";
 
 const nats = await requireService("NATS JetStream", () => probeNats());
 const NATS_SERVER = process.env.WEIR_NATS_SERVER_BIN ?? "/usr/sbin/nats-server";
+/** A config file for the server this file starts, e.g. with `jetstream { sync_interval: always }` (docs/stream.md). */
+const CONFIG_ARGS = process.env.WEIR_NATS_SERVER_CONFIG ? ["-c", process.env.WEIR_NATS_SERVER_CONFIG] : [];
 
 const pendingNext = new WeakMap<Subscription, Promise<IteratorResult<StreamEvent>>>();
 
@@ -105,6 +107,37 @@ describe.skipIf(nats.skip)("NATS subscriptions", () => {
     await expect(stream.topicInfo(`${topic}.dead-letter`)).rejects.toThrow();
   });
 
+  it("hands every event a closing member held to the next member within a second, each exactly once", async () => {
+    const topic = unique("closing");
+    await stream.createTopic(topic);
+    const acks = await stream.publish(
+      topic,
+      Array.from({ length: 10 }, (_, i) => ({ data: { i } })),
+    );
+    const offsets = acks.map((ack) => ack.offset);
+    // The default ackWaitMs (30 s): an event handed to the closed member's pull request would come
+    // back only then. The member's pull request asks for more than 10 events, so it is still open.
+    const a = stream.subscribe(topic, { group: "g" });
+    expect((await take(a, 10, 5000)).map((event) => event.offset)).toEqual(offsets);
+    await a.close();
+
+    const other = await connect({ url: nats.value as string });
+    const b = other.subscribe(topic, { group: "g" });
+    const received: StreamEvent[] = [];
+    const deadline = Date.now() + 1000;
+    // Everything B receives within the second (a duplicate included).
+    while (Date.now() < deadline) {
+      const [event] = await take(b, 1, deadline - Date.now()).catch(() => []);
+      if (!event) break;
+      received.push(event);
+    }
+    for (const event of received) await event.ack();
+    await b.close();
+    await other.close();
+    expect(received.map((event) => event.offset).sort((x, y) => x - y)).toEqual(offsets);
+    expect(received.map((event) => event.deliveryCount)).toEqual(offsets.map(() => 2));
+  });
+
   it("hands back what a closing member holds or is being sent, so that the next member gets it at once", async () => {
     const topic = unique("handback");
     await stream.createTopic(topic);
@@ -162,7 +195,9 @@ describe.skipIf(!existsSync(NATS_SERVER))("NATS subscriptions across a server re
   });
 
   const start = (port: number): ChildProcess =>
-    spawn(NATS_SERVER, ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", dir], { stdio: "ignore" });
+    spawn(NATS_SERVER, [...CONFIG_ARGS, "-a", "127.0.0.1", "-p", String(port), "-js", "-sd", dir], {
+      stdio: "ignore",
+    });
 
   async function retry<T>(attempt: () => Promise<T>, timeoutMs: number): Promise<T> {
     const deadline = Date.now() + timeoutMs;

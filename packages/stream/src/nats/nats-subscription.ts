@@ -13,10 +13,12 @@ import { EventQueue } from "../core/event-queue.js";
 import { ReceivedEvent } from "../core/received-event.js";
 import type { Settler } from "../core/received-event.js";
 import { backoffDelay, sleep } from "../core/retry-policy.js";
-import { StreamConnectionError } from "../errors.js";
+import { TopicIdentity } from "../core/topic-identity.js";
+import { StreamRefusedError } from "../errors.js";
 import type { StreamEvent, Subscription } from "../types.js";
 import { ACK, decodeFields, nakPayload, parseAckSubject, TERM } from "./nats-codec.js";
 import type { Delivery } from "./nats-codec.js";
+import { isConsumerNotFound } from "./nats-errors.js";
 import { pullSubject, streamName } from "./nats-names.js";
 
 /** What a subscription needs from its stream. */
@@ -35,8 +37,8 @@ const PULL_EXPIRES_MS = 30_000;
 const HEARTBEAT_MS = 5_000;
 /** A new pull request asks for at least this share of `maxInFlight` (fewer, larger requests). */
 const REFILL_SHARE = 4;
-/** How long `close()` waits for the server to confirm that it stopped sending. */
-const DRAIN_TIMEOUT_MS = 5_000;
+/** How long `close()` waits for the server: to confirm that it stopped sending, then to drop the pulls. */
+const CLOSE_TIMEOUT_MS = 5_000;
 const PENDING_MESSAGES = "Nats-Pending-Messages";
 
 const encoder = new TextEncoder();
@@ -56,6 +58,8 @@ const RESOLVED = Promise.resolve();
 export class NatsSubscription implements Subscription, Settler {
   readonly #queue: EventQueue<StreamEvent>;
   readonly #stream: string;
+  /** The stream's `created` time, checked at every attach: a re-created stream ends the subscription. */
+  readonly #identity: TopicIdentity;
   readonly #inbox = createInbox();
   #inboxSubscription: NatsSub | undefined;
   /** Where pull requests go; `undefined` while (re)attaching to the consumer. */
@@ -84,6 +88,8 @@ export class NatsSubscription implements Subscription, Settler {
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
   #closing: Promise<void> | undefined;
+  /** `close()` has NAKed what this member held: anything arriving later is NAKed at once. */
+  #handedBack = false;
 
   constructor(
     readonly topic: string,
@@ -92,6 +98,7 @@ export class NatsSubscription implements Subscription, Settler {
     private readonly host: NatsSubscriptionHost,
   ) {
     this.#stream = streamName(topic);
+    this.#identity = new TopicIdentity(topic);
     this.#queue = new EventQueue(() => this.close());
     options.signal?.addEventListener("abort", () => void this.close(), { once: true });
     this.#monitor = setInterval(() => this.#check(), HEARTBEAT_MS);
@@ -109,7 +116,12 @@ export class NatsSubscription implements Subscription, Settler {
     };
     const reuse = group ?? this.#ephemeral;
     if (reuse !== undefined) {
-      const existing = await this.host.jsm.consumers.info(this.#stream, reuse).catch(() => undefined);
+      // Only a consumer JetStream says is missing is created: any other failure (no leader yet…) is
+      // thrown, to be retried or reported, rather than met by an add that the server may refuse.
+      const existing = await this.host.jsm.consumers.info(this.#stream, reuse).catch((error: unknown) => {
+        if (isConsumerNotFound(error)) return undefined;
+        throw error;
+      });
       if (existing) {
         // A group keeps its position, but takes the limits its members now ask for.
         const { config } = existing;
@@ -150,6 +162,12 @@ export class NatsSubscription implements Subscription, Settler {
       if (this.#troubles > 1) await sleep(backoffDelay(this.#troubles));
       for (let attempt = 0; !this.#closed; attempt++) {
         try {
+          const stream = await this.host.jsm.streams.info(this.#stream);
+          const changed = this.#identity.attached(stream.created);
+          if (changed) {
+            this.#fail(changed);
+            return;
+          }
           const name = await this.#consumerName();
           if (this.#closed) return;
           this.#inboxSubscription ??= this.host.nc.subscribe(`${this.#inbox}.*`, {
@@ -172,6 +190,10 @@ export class NatsSubscription implements Subscription, Settler {
     } finally {
       this.#attaching = false;
     }
+  }
+
+  get topicId(): Promise<string> {
+    return this.#identity.promise;
   }
 
   /** Forgets the open pull requests (they may be gone) and attaches again. */
@@ -265,7 +287,10 @@ export class NatsSubscription implements Subscription, Settler {
       this.reattach();
     else if (code === 400)
       this.#fail(
-        new StreamConnectionError(`JetStream refused a pull for topic "${this.topic}": ${description}`),
+        new StreamRefusedError(
+          `JetStream refused a pull for topic "${this.topic}": ${description}. Asking again would get the ` +
+            "same answer: check the group's settings (ackWaitMs, maxDeliver, maxInFlight) and the server's limits.",
+        ),
       );
     else this.#refillLater(backoffDelay(Math.min(this.#troubles++, 10)));
   }
@@ -273,7 +298,9 @@ export class NatsSubscription implements Subscription, Settler {
   #deliver(msg: Msg, delivery: Delivery): void {
     const { seq, deliveryCount } = delivery;
     if (this.#closed) {
-      msg.respond(nakPayload(0));
+      // Sent before the UNSUB took effect: handed back with the rest once the pulls are gone.
+      if (this.#handedBack) msg.respond(nakPayload(0));
+      else this.#outstanding.set(seq, msg);
       return;
     }
     if (seq > this.#lastSeq) this.#lastSeq = seq;
@@ -289,7 +316,8 @@ export class NatsSubscription implements Subscription, Settler {
       return;
     }
     this.#outstanding.set(seq, msg);
-    this.#queue.push(new ReceivedEvent(decodeFields(this.topic, this.#stream, msg, delivery), this, msg));
+    const fields = decodeFields(this.topic, this.#stream, msg, delivery);
+    this.#queue.push(new ReceivedEvent(fields, this.#identity.value ?? "", this, msg));
   }
 
   /** Every heartbeat period: notices pull requests that went silent (lost with a server or leader). */
@@ -342,6 +370,7 @@ export class NatsSubscription implements Subscription, Settler {
   #fail(error: unknown): void {
     if (this.#closed) return;
     this.#stop();
+    this.#identity.ended(error);
     this.#inboxSubscription?.unsubscribe();
     this.#queue.end(error);
   }
@@ -361,31 +390,54 @@ export class NatsSubscription implements Subscription, Settler {
   async #close(): Promise<void> {
     if (this.#closed) return;
     this.#stop();
+    this.#identity.ended();
+    const deadline = Date.now() + CLOSE_TIMEOUT_MS;
     // UNSUB, then PING: the server delivers nothing to the inbox after the UNSUB, and what it sent
-    // before arrives ahead of the PONG (and is handed back with a NAK by #deliver).
+    // before arrives ahead of the PONG (and is held by #deliver, to be handed back with the rest).
     const inbox = this.#inboxSubscription;
-    if (inbox && !inbox.isClosed()) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([
-        inbox.drain().catch(() => undefined),
-        new Promise((resolve) => (timer = setTimeout(resolve, DRAIN_TIMEOUT_MS))),
-      ]);
-      clearTimeout(timer);
-    }
+    if (inbox && !inbox.isClosed()) await within(inbox.drain(), deadline);
     this.#sendAcks();
-    // Hand back what this member holds so that other members get it now, as on the other backends.
     this.#queue.drain();
-    const nak = nakPayload(0);
-    for (const msg of this.#outstanding.values()) msg.respond(nak);
-    this.#outstanding.clear();
+    await this.#handBack(deadline);
     this.#queue.end();
     if (this.#ephemeral)
       await this.host.jsm.consumers.delete(this.#stream, this.#ephemeral).catch(() => undefined);
   }
 
+  /**
+   * NAKs every event this member holds, so that the other members get it now, as on the other
+   * backends. First the server must forget this member's pull requests: it still counts them as
+   * waiting after the UNSUB, and nats-server 2.9 hands a NAKed event to such a request although nobody
+   * listens any more — that event then comes back only after `ackWaitMs`, and the server sends another
+   * one twice. A consumer info request makes the server drop the pull requests that lost their
+   * listener (there is no request to cancel a pull).
+   */
+  async #handBack(deadline: number): Promise<void> {
+    if (this.#outstanding.size > 0 && this.group !== undefined)
+      await within(this.host.jsm.consumers.info(this.#stream, this.group), deadline);
+    this.#handedBack = true;
+    const nak = nakPayload(0);
+    try {
+      for (const msg of this.#outstanding.values()) msg.respond(nak);
+    } catch {
+      // The connection closed: the server redelivers these events after ackWaitMs (at least once).
+    }
+    this.#outstanding.clear();
+  }
+
   [Symbol.asyncIterator](): AsyncIterator<StreamEvent> {
     return this.#queue[Symbol.asyncIterator]();
   }
+}
+
+/** Waits for `promise` to settle, but not past `deadline` (ms since the epoch); never rejects. */
+async function within(promise: Promise<unknown>, deadline: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    promise.catch(() => undefined),
+    new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now())))),
+  ]);
+  clearTimeout(timer);
 }
 
 /** How many messages of a pull request the server will no longer send (from a 408/409 status). */
