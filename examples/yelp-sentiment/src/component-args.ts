@@ -47,7 +47,7 @@ function format(raw: string | undefined): ReviewsFormat | undefined {
 
 /**
  * Parameters of the publisher from command-line arguments
- * (`--data`, `--rate`, `--text-column`, `--label-column`, `--format`, `--topic`).
+ * (`--data`, `--rate`, `--text-column`, `--label-column`, `--format`, `--topic`, `--allow-replacement`).
  * @example publisherArgs(["--data", "reviews.csv", "--rate", "20"]);
  */
 export function publisherArgs(argv: readonly string[]): PublisherParams {
@@ -60,6 +60,7 @@ export function publisherArgs(argv: readonly string[]): PublisherParams {
       "label-column": { type: "string" },
       format: { type: "string" },
       topic: { type: "string" },
+      "allow-replacement": { type: "boolean" },
     },
   });
   // 0 means as fast as acks allow, as for `weir demo --rate 0`.
@@ -72,6 +73,7 @@ export function publisherArgs(argv: readonly string[]): PublisherParams {
     ...(values["label-column"] === undefined ? {} : { labelColumn: values["label-column"] }),
     ...(fmt === undefined ? {} : { format: fmt }),
     ...(values.topic === undefined ? {} : { topic: values.topic }),
+    ...(values["allow-replacement"] === true ? { allowReplacement: true } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
-import type { EventInput, Stream, StreamEvent, Subscription } from "@weir/stream";
+import type { EventInput, Stream, StreamEvent, Subscription, TopicInfo } from "@weir/stream";
 
+import { YelpExampleError } from "./errors.js";
 import { OffsetSequencer } from "./offset-sequencer.js";
 import { SentimentModel } from "./sentiment-model.js";
 import type { SentimentModelState, SentimentStep } from "./sentiment-model.js";
@@ -21,8 +22,17 @@ export interface SubscriberCheckpoint {
   readonly model: SentimentModelState;
   /** Every pipeline event at or below this offset is in `model`. */
   readonly lastOffset: number;
+  /**
+   * The incarnation of the input topic `lastOffset` counts in (`TopicInfo.topicId`): offsets start
+   * over when the topic is deleted and created again. Missing in checkpoints saved before Weir
+   * recorded it.
+   */
+  readonly topicId?: string;
   readonly savedAt: string;
 }
+
+/** What to do with a checkpoint saved for another incarnation of the input topic. */
+export type StaleCheckpointPolicy = "start-fresh" | "fail";
 
 /** Where checkpoints live (the flow's `ctx.checkpoint`, or anything that stores JSON atomically). */
 export interface CheckpointStore {
@@ -50,6 +60,17 @@ export interface LearnFromStreamOptions {
   readonly onStep?: (step: SentimentStep, offset: number) => void;
   /** Called after each checkpoint. */
   readonly onCheckpoint?: (checkpoint: SubscriberCheckpoint) => void;
+  /** Called when the loaded checkpoint is taken up: learning goes on from it. */
+  readonly onRestore?: (checkpoint: SubscriberCheckpoint) => void;
+  /**
+   * A checkpoint saved for another incarnation of the input topic (deleted and created again, or
+   * the event log started on a new data directory) counts offsets the topic no longer has:
+   * `"start-fresh"` sets it aside and learns the topic from a new model, `"fail"` stops with a
+   * `WEIR_YELP_CHECKPOINT` error and leaves the checkpoint as it is. @default "start-fresh"
+   */
+  readonly staleCheckpoint?: StaleCheckpointPolicy;
+  /** Called when a stale checkpoint is set aside (`staleCheckpoint: "start-fresh"`), with the topic's identity now. */
+  readonly onStaleCheckpoint?: (checkpoint: SubscriberCheckpoint, topicId: string) => void;
   /** Called for an event whose payload is not a review; it is skipped (and acknowledged). */
   readonly onInvalid?: (offset: number, reason: string) => void;
   /** Called when an event arrives ahead of a missing offset, which is then waited for. */
@@ -86,7 +107,9 @@ export interface LearnResult {
  * below `lastOffset` are acknowledged without learning; the others are learned again from the
  * same state, so they yield the same metrics, which the topic stores once. Events are learned
  * strictly in offset order ({@link OffsetSequencer}): one that arrives late, behind later ones,
- * is waited for, never mistaken for a redelivery.
+ * is waited for, never mistaken for a redelivery. A checkpoint names the incarnation of the topic
+ * its offsets count in (`topicId`), and one made for another incarnation is never taken up
+ * ({@link LearnFromStreamOptions.staleCheckpoint}).
  *
  * @example
  * const result = await learnFromStream({ stream, checkpoints, signal });
@@ -97,9 +120,7 @@ export async function learnFromStream(options: LearnFromStreamOptions): Promise<
   const metricsTopic = options.metricsTopic ?? METRICS_TOPIC;
   const every = options.checkpointEvery ?? 1000;
   const intervalMs = options.checkpointIntervalMs ?? 1000;
-  const saved = await options.checkpoints.load();
-  const model = saved === undefined ? new SentimentModel() : SentimentModel.fromJSON(saved.model);
-  let savedOffset = saved?.lastOffset ?? 0;
+  const loaded = await options.checkpoints.load();
   let learned = 0;
   let skipped = 0;
   let unsaved: StreamEvent[] = [];
@@ -120,12 +141,6 @@ export async function learnFromStream(options: LearnFromStreamOptions): Promise<
   const ackWaitMs = options.ackWaitMs ?? Math.max(30_000, 20 * intervalMs);
   const gapTimeoutMs = options.gapTimeoutMs ?? 2 * ackWaitMs + 5000;
   const group = options.group ?? MODEL_GROUP;
-  const info = await options.stream.topicInfo(inputTopic);
-  const groupAcked = info.groups.find((g) => g.name === group)?.ackedOffset ?? 0;
-  const sequencer = new OffsetSequencer<StreamEvent>(
-    Math.max(savedOffset, groupAcked, info.firstOffset - 1) + 1,
-  );
-  let learnedOffset = sequencer.expected - 1;
   const subscription: Subscription = options.stream.subscribe(inputTopic, {
     group,
     from: "earliest",
@@ -135,6 +150,35 @@ export async function learnFromStream(options: LearnFromStreamOptions): Promise<
     signal: options.signal,
   });
   const stop = (): void => void subscription.close();
+  let topicId: string;
+  let info: TopicInfo;
+  let saved: SubscriberCheckpoint | undefined;
+  try {
+    // The incarnation of the topic this subscription reads: the checkpoint must have been made for it.
+    topicId = await subscription.topicId;
+    info = await options.stream.topicInfo(inputTopic);
+    if (info.topicId !== topicId)
+      throw new YelpExampleError(
+        "WEIR_YELP_CHECKPOINT",
+        `Topic "${inputTopic}" was deleted and created again while the subscriber started; start it again.`,
+      );
+    saved = checkpointFor(loaded, topicId, info, options);
+  } catch (error) {
+    await subscription.close();
+    // Stopped before the subscription attached: nothing was learned since the checkpoint.
+    if (options.signal?.aborted && (error as { code?: unknown }).code === "WEIR_CLOSED") {
+      const model = loaded === undefined ? new SentimentModel() : SentimentModel.fromJSON(loaded.model);
+      return { model, lastOffset: loaded?.lastOffset ?? 0, learned: 0, skipped: 0 };
+    }
+    throw error;
+  }
+  const model = saved === undefined ? new SentimentModel() : SentimentModel.fromJSON(saved.model);
+  let savedOffset = saved?.lastOffset ?? 0;
+  const groupAcked = info.groups.find((g) => g.name === group)?.ackedOffset ?? 0;
+  const sequencer = new OffsetSequencer<StreamEvent>(
+    Math.max(savedOffset, groupAcked, info.firstOffset - 1) + 1,
+  );
+  let learnedOffset = sequencer.expected - 1;
 
   const flushMetrics = (): void => {
     flushScheduled = false;
@@ -154,6 +198,7 @@ export async function learnFromStream(options: LearnFromStreamOptions): Promise<
       const snapshot: SubscriberCheckpoint = {
         model: model.toJSON(),
         lastOffset: learnedOffset,
+        topicId,
         savedAt: new Date().toISOString(),
       };
       const covered = unsaved;
@@ -190,7 +235,7 @@ export async function learnFromStream(options: LearnFromStreamOptions): Promise<
     }
     const step = model.step(review.text, review.sentiment);
     learned += 1;
-    metricsBatch.push(metricsEvent(inputTopic, step, event));
+    metricsBatch.push(metricsEvent(inputTopic, topicId, step, event));
     if (metricsBatch.length >= METRICS_BATCH) flushMetrics();
     else if (!flushScheduled) {
       // After the deliveries at hand are learned, before waiting for more.
@@ -251,6 +296,36 @@ export async function learnFromStream(options: LearnFromStreamOptions): Promise<
   return { model, lastOffset: savedOffset, learned, skipped };
 }
 
+/**
+ * The checkpoint to go on from: `loaded` if it was made for this incarnation of the topic. One
+ * saved before checkpoints named their topic is taken up unless it counts offsets past the
+ * topic's last one (which this topic never had).
+ */
+function checkpointFor(
+  loaded: SubscriberCheckpoint | undefined,
+  topicId: string,
+  info: TopicInfo,
+  options: LearnFromStreamOptions,
+): SubscriberCheckpoint | undefined {
+  if (loaded === undefined) return undefined;
+  const stale =
+    loaded.topicId === undefined ? loaded.lastOffset > info.lastOffset : loaded.topicId !== topicId;
+  if (!stale) {
+    options.onRestore?.(loaded);
+    return loaded;
+  }
+  if (options.staleCheckpoint === "fail")
+    throw new YelpExampleError(
+      "WEIR_YELP_CHECKPOINT",
+      `The checkpoint (up to offset ${loaded.lastOffset}) was made for another incarnation of topic ` +
+        `"${info.name}" (topicId ${loaded.topicId ?? "not recorded"}, now ${topicId}): the topic was deleted ` +
+        "and created again, or the event log moved to a new data directory. Delete the checkpoint to " +
+        'learn the topic from scratch, or run with staleCheckpoint "start-fresh".',
+    );
+  options.onStaleCheckpoint?.(loaded, topicId);
+  return undefined;
+}
+
 function parseReview(event: StreamEvent): ReviewEvent | string {
   let data: unknown;
   try {
@@ -267,7 +342,16 @@ function parseReview(event: StreamEvent): ReviewEvent | string {
 /** Metrics events published in one call at most. */
 const METRICS_BATCH = 1024;
 
-function metricsEvent(sourceTopic: string, step: SentimentStep, source: StreamEvent): EventInput {
+/**
+ * The metrics of one review. The idempotency key names the review's topic incarnation and offset,
+ * so that a replay is stored once, while the same offset of a topic created again is new.
+ */
+function metricsEvent(
+  sourceTopic: string,
+  topicId: string,
+  step: SentimentStep,
+  source: StreamEvent,
+): EventInput {
   const data: MetricsEvent = {
     precision: step.precision,
     recall: step.recall,
@@ -280,6 +364,6 @@ function metricsEvent(sourceTopic: string, step: SentimentStep, source: StreamEv
     mimetype: "application/json",
     typeName: EVENT_TYPES.metrics,
     typeVersion: 1,
-    idempotencyKey: `${sourceTopic}:${source.offset}`,
+    idempotencyKey: `${sourceTopic}:${topicId}:${source.offset}`,
   };
 }

@@ -207,7 +207,12 @@ function reordering(stream: Stream): Stream {
       }
       yield* late;
     }
-    return Object.assign(shuffled(), { topic, group: options?.group, close: () => inner.close() });
+    return Object.assign(shuffled(), {
+      topic,
+      group: options?.group,
+      topicId: inner.topicId,
+      close: () => inner.close(),
+    });
   };
   return new Proxy(stream, {
     get: (target, property) => {
@@ -227,6 +232,124 @@ describe.skipIf(yelp.skip)("learnFromStream with out-of-order deliveries", () =>
     const result = await learnUntil(reordering(stream), memoryCheckpoints(), 750);
     expect(result.learned).toBe(750);
     expect(result.model.scores()).toEqual([RIVER.precision, RIVER.recall]);
+  });
+});
+
+/** A CSV of `count` labelled reviews (alternating labels), written to the test's folder. */
+function reviewsFile(name: string, count: number): string {
+  const lines = ["text,sentiment"];
+  for (let i = 0; i < count; i += 1)
+    lines.push(i % 2 === 0 ? `"Great food, review ${i}",1` : `"Cold and rude, review ${i}",0`);
+  const path = join(dir, name);
+  writeFileSync(path, `${lines.join("\n")}\n`);
+  return path;
+}
+
+describe("learnFromStream after its input topic was deleted and created again", () => {
+  /** Runs the subscriber until a checkpoint covers `offset`, or for 10 s at most. */
+  async function learnAtMost(stream: Stream, checkpoints: CheckpointStore, offset: number, extra = {}) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), 10_000);
+    try {
+      return await learnFromStream({
+        stream,
+        checkpoints,
+        checkpointEvery: 10,
+        checkpointIntervalMs: 50,
+        signal: controller.signal,
+        onCheckpoint: (checkpoint) => {
+          if (checkpoint.lastOffset >= offset) controller.abort();
+        },
+        ...extra,
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function recreated(): Promise<{ stream: Stream; checkpoints: ReturnType<typeof memoryCheckpoints> }> {
+    const stream = await memory();
+    await stream.ensureTopic("river_pipeline");
+    await stream.ensureTopic("river_metrics");
+    await publishReviews({ stream, path: reviewsFile("old.csv", 50), keyPrefix: "old" });
+    const checkpoints = memoryCheckpoints();
+    const first = await learnAtMost(stream, checkpoints, 50);
+    expect(first.learned).toBe(50);
+    await stream.deleteTopic("river_pipeline");
+    await stream.ensureTopic("river_pipeline");
+    await publishReviews({ stream, path: reviewsFile("new.csv", 30), keyPrefix: "new" });
+    return { stream, checkpoints };
+  }
+
+  it("sets aside a checkpoint made for the old topic and learns every new event, publishing its metrics", async () => {
+    const { stream, checkpoints } = await recreated();
+    const old = checkpoints.saved.at(-1);
+    const topicId = (await stream.topicInfo("river_pipeline")).topicId;
+    expect(old).toMatchObject({ lastOffset: 50 });
+    expect(old?.topicId).not.toBe(topicId);
+    const stale: [number, string | undefined, string][] = [];
+    const restored: number[] = [];
+    const result = await learnAtMost(stream, checkpoints, 30, {
+      onStaleCheckpoint: (checkpoint: SubscriberCheckpoint, now: string) =>
+        stale.push([checkpoint.lastOffset, checkpoint.topicId, now]),
+      onRestore: (checkpoint: SubscriberCheckpoint) => restored.push(checkpoint.lastOffset),
+    });
+    expect(stale).toEqual([[50, old?.topicId, topicId]]);
+    expect(restored).toEqual([]);
+    expect(result).toMatchObject({ learned: 30, lastOffset: 30, skipped: 0 });
+    expect(result.model.count).toBe(30);
+    expect(checkpoints.saved.at(-1)).toMatchObject({ lastOffset: 30, topicId });
+    // The metrics of the new offsets 1–30 are new events, not duplicates of the old topic's.
+    expect((await stream.topicInfo("river_metrics")).eventCount).toBe(80);
+    const metrics = await readAll<MetricsEvent>(stream, "river_metrics", 80);
+    expect(metrics.slice(50).map((m) => [m.data.offset, m.data.n])).toEqual(
+      Array.from({ length: 30 }, (_, i) => [i + 1, i + 1]),
+    );
+    const group = (await stream.topicInfo("river_pipeline")).groups.find((g) => g.name === "sentiment-model");
+    expect(group?.ackedOffset).toBe(30);
+  });
+
+  it("fails without touching the checkpoint when asked to, naming both incarnations", async () => {
+    const { stream, checkpoints } = await recreated();
+    const before = checkpoints.saved.length;
+    const topicId = (await stream.topicInfo("river_pipeline")).topicId;
+    const error = (await learnAtMost(stream, checkpoints, 30, { staleCheckpoint: "fail" }).catch(
+      (e: unknown) => e,
+    )) as Error & { code: string };
+    expect(error.code).toBe("WEIR_YELP_CHECKPOINT");
+    expect(error.message).toContain('made for another incarnation of topic "river_pipeline"');
+    expect(error.message).toContain(topicId);
+    expect(checkpoints.saved.length).toBe(before);
+    const group = (await stream.topicInfo("river_pipeline")).groups.find((g) => g.name === "sentiment-model");
+    expect(group?.ackedOffset ?? 0).toBe(0);
+  });
+
+  it("takes up a checkpoint saved before checkpoints named their topic, unless it is ahead of the topic", async () => {
+    const stream = await memory();
+    await stream.ensureTopic("river_pipeline");
+    await stream.ensureTopic("river_metrics");
+    await publishReviews({ stream, path: reviewsFile("legacy-1.csv", 20), keyPrefix: "legacy-1" });
+    const checkpoints = memoryCheckpoints();
+    await learnAtMost(stream, checkpoints, 20);
+    await publishReviews({ stream, path: reviewsFile("legacy-2.csv", 20), keyPrefix: "legacy-2" });
+    const { topicId: _, ...legacy } = checkpoints.saved.at(-1) as SubscriberCheckpoint;
+    expect(legacy.lastOffset).toBe(20);
+    checkpoints.saved.push(legacy);
+    const restored: number[] = [];
+    const resumed = await learnAtMost(stream, checkpoints, 40, {
+      onRestore: (checkpoint: SubscriberCheckpoint) => restored.push(checkpoint.lastOffset),
+    });
+    expect(restored).toEqual([20]);
+    expect(resumed).toMatchObject({ learned: 20, lastOffset: 40 });
+
+    checkpoints.saved.push({ ...legacy, lastOffset: 41 });
+    const stale: number[] = [];
+    const fresh = await learnAtMost(stream, checkpoints, 40, {
+      group: "another",
+      onStaleCheckpoint: (checkpoint: SubscriberCheckpoint) => stale.push(checkpoint.lastOffset),
+    });
+    expect(stale).toEqual([41]);
+    expect(fresh).toMatchObject({ learned: 40, lastOffset: 40 });
   });
 });
 
@@ -259,6 +382,67 @@ describe("publishReviews on the memory backend", () => {
         .filter((i) => i % 20 !== 3)
         .map((i) => `Row ${i}, fine`),
     );
+  });
+
+  it.each([
+    ["in batches", undefined],
+    ["paced", 2000],
+  ])(
+    "sets aside a row too large for one event, with its line and size, and publishes the others (%s)",
+    async (_, rate) => {
+      const lines = ["text,sentiment"];
+      for (let i = 0; i < 40; i += 1)
+        lines.push(i === 4 ? `${"x".repeat(2 * 1024 * 1024)},1` : `Row ${i},${i % 2}`);
+      const path = join(dir, `oversize-${rate ?? "batch"}.csv`);
+      writeFileSync(path, `${lines.join("\n")}\n`);
+      const stream = await memory();
+      await stream.ensureTopic("river_pipeline");
+      const reported: { line: number; reason: string }[] = [];
+      const summary = await publishReviews({
+        stream,
+        path,
+        keyPrefix: "p",
+        ...(rate === undefined ? {} : { rate }),
+        onMalformed: (row) => reported.push({ line: row.line, reason: row.reason }),
+      });
+      expect(reported).toEqual([
+        {
+          line: 6,
+          reason: expect.stringMatching(
+            /^too large to publish: 2,097,\d{3} bytes as an event, over the limit of 1,048,576 bytes/,
+          ) as unknown,
+        },
+      ]);
+      expect(summary).toMatchObject({ published: 39, malformedCount: 1 });
+      const events = await readAll<{ line: number }>(stream, "river_pipeline", 39);
+      expect(events.map((e) => e.data.line)).toEqual(
+        Array.from({ length: 40 }, (_, i) => i + 2).filter((line) => line !== 6),
+      );
+    },
+  );
+
+  it("counts and reports the rows it publishes with U+FFFD when replacements are allowed", async () => {
+    const path = join(dir, "latin1.csv");
+    writeFileSync(
+      path,
+      Buffer.concat([Buffer.from("text,sentiment\nok,1\ncaf"), Buffer.from([0xe9]), Buffer.from(",0\n")]),
+    );
+    const stream = await memory();
+    await stream.ensureTopic("river_pipeline");
+    const replaced: number[] = [];
+    const strict = await publishReviews({ stream, path, keyPrefix: "strict" });
+    expect(strict).toMatchObject({ published: 1, malformedCount: 1, replaced: 0 });
+    const allowed = await publishReviews({
+      stream,
+      path,
+      keyPrefix: "allowed",
+      allowReplacement: true,
+      onReplacement: (review) => replaced.push(review.line),
+    });
+    expect(allowed).toMatchObject({ published: 2, malformedCount: 0, replaced: 1 });
+    expect(replaced).toEqual([3]);
+    const events = await readAll<{ text: string }>(stream, "river_pipeline", 3);
+    expect(events.map((e) => e.data.text)).toEqual(["ok", "ok", "caf\uFFFD"]);
   });
 
   it("stores each row once when a retried run publishes again with the same key prefix", async () => {

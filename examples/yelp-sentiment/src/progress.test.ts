@@ -12,6 +12,29 @@ describe("Progress", () => {
     expect(lines[1]).toMatch(/^Done: 100% · 99 published · .* · ETA 0:00 · 2 malformed$/);
   });
 
+  it("says where it stopped, not 100%, when stopped before the end (Ctrl-C at 124 of 337)", () => {
+    const lines: string[] = [];
+    const writes: string[] = [];
+    new Progress({ total: 337, tty: false, log: (line) => lines.push(line) }).finish(124, 0, {
+      stopped: true,
+    });
+    new Progress({ total: 337, tty: true, write: (text) => writes.push(text), log: () => {} }).finish(
+      120,
+      4,
+      {
+        stopped: true,
+      },
+    );
+    expect(lines).toEqual([
+      expect.stringMatching(/^Progress: stopped at 124 of 337 · 124 published · [\d.,]+ ev\/s$/),
+    ]);
+    expect(writes).toEqual([
+      expect.stringMatching(
+        /^\r\[#{9}\.{15}\] stopped at 124 of 337 · 120 published · .* · 4 malformed.*\n$/,
+      ),
+    ]);
+  });
+
   it("redraws one terminal line with a bar and ends it on finish", () => {
     const writes: string[] = [];
     const progress = new Progress({

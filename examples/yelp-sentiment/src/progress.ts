@@ -1,6 +1,8 @@
+import { groupThousands } from "./group-thousands.js";
+
 /** Options of {@link Progress}. */
 export interface ProgressOptions {
-  /** Lines in the file (for the percentage and ETA); `undefined` when unknown. */
+  /** Rows in the file (for the percentage and ETA); `undefined` when unknown. */
   readonly total: number | undefined;
   /** Draw a bar that rewrites one terminal line. @default process.stdout.isTTY */
   readonly tty?: boolean;
@@ -20,7 +22,7 @@ export interface ProgressOptions {
  *
  * @example
  * const progress = new Progress({ total: 750, log: (line) => logger.info(line) });
- * progress.update(10, 0, 11); progress.finish(750, 0);
+ * progress.update(10, 0, 10); progress.finish(750, 0);
  */
 export class Progress {
   private readonly total: number | undefined;
@@ -41,31 +43,58 @@ export class Progress {
     this.drawEveryMs = options.drawEveryMs ?? 100;
   }
 
-  /** Call after each publish with the totals and the file line reached; output is throttled. */
-  update(published: number, malformed: number, line: number): void {
+  /** Call after each publish with the totals and the number of rows read; output is throttled. */
+  update(published: number, malformed: number, row: number): void {
     const now = performance.now();
     if (now - this.lastOutput < (this.tty ? this.drawEveryMs : this.logEveryMs)) return;
     this.lastOutput = now;
-    this.output(published, malformed, line, now, false);
+    this.output(published, malformed, row, now, undefined);
   }
 
-  /** Draws the final state and ends the bar's line. */
-  finish(published: number, malformed: number): void {
-    this.output(published, malformed, this.total ?? 0, performance.now(), true);
+  /**
+   * Draws the final state and ends the bar's line: 100% when the whole file was read, or, when it
+   * was stopped before the end (`stopped: true`), `stopped at <rows handled> of <total>`.
+   */
+  finish(published: number, malformed: number, options: { readonly stopped?: boolean } = {}): void {
+    const now = performance.now();
+    if (options.stopped !== true) {
+      this.output(published, malformed, this.total ?? 0, now, "Done");
+      return;
+    }
+    this.output(published, malformed, published + malformed, now, "Stopped");
   }
 
-  /** The status text, e.g. `42% · 315 published · 812 ev/s · ETA 0:01 · 2 malformed`. */
-  describe(published: number, malformed: number, line: number, now = performance.now()): string {
+  /**
+   * The status text, e.g. `42% · 315 published · 812 ev/s · ETA 0:01 · 2 malformed`, or once
+   * stopped early `stopped at 124 of 337 · 124 published · 24.9 ev/s`.
+   */
+  describe(
+    published: number,
+    malformed: number,
+    row: number,
+    now = performance.now(),
+    stopped = false,
+  ): string {
     const seconds = Math.max((now - this.started) / 1000, 1e-3);
     const rate = published / seconds;
     const parts: string[] = [];
-    if (this.total !== undefined && this.total > 0) {
-      const fraction = Math.min(1, line / this.total);
-      parts.push(`${Math.floor(100 * fraction)}%`, `${published} published`, `${formatRate(rate)} ev/s`);
-      // Lines go at the rate rows are published (malformed ones are few), so the ETA is lines left / rate.
-      const linesPerSecond = line / seconds;
+    const total = this.total !== undefined && this.total > 0 ? this.total : undefined;
+    if (stopped) {
       parts.push(
-        `ETA ${linesPerSecond > 0 ? formatDuration((this.total - Math.min(line, this.total)) / linesPerSecond) : "?"}`,
+        `stopped at ${row}${total === undefined ? "" : ` of ${total}`}`,
+        `${published} published`,
+        `${formatRate(rate)} ev/s`,
+      );
+    } else if (total !== undefined) {
+      parts.push(
+        `${Math.floor(100 * Math.min(1, row / total))}%`,
+        `${published} published`,
+        `${formatRate(rate)} ev/s`,
+      );
+      // Rows go at the rate they are published (malformed ones are few), so the ETA is rows left / rate.
+      const rowsPerSecond = row / seconds;
+      parts.push(
+        `ETA ${rowsPerSecond > 0 ? formatDuration((total - Math.min(row, total)) / rowsPerSecond) : "?"}`,
       );
     } else {
       parts.push(`${published} published`, `${formatRate(rate)} ev/s`);
@@ -74,26 +103,28 @@ export class Progress {
     return parts.join(" · ");
   }
 
-  private output(published: number, malformed: number, line: number, now: number, final: boolean): void {
-    const text = this.describe(published, malformed, line, now);
+  private output(
+    published: number,
+    malformed: number,
+    row: number,
+    now: number,
+    end: "Done" | "Stopped" | undefined,
+  ): void {
+    const text = this.describe(published, malformed, row, now, end === "Stopped");
     if (!this.tty) {
-      this.log(`${final ? "Done" : "Progress"}: ${text}`);
+      this.log(`${end === "Done" ? "Done" : "Progress"}: ${text}`);
       return;
     }
     const width = 24;
-    const fraction = this.total ? Math.min(1, line / this.total) : 0;
+    const fraction = this.total ? Math.min(1, row / this.total) : 0;
     const filled = Math.round(fraction * width);
-    this.write(`\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${text}\u001b[K${final ? "\n" : ""}`);
+    const close = end === undefined ? "" : "\n";
+    this.write(`\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${text}\u001b[K${close}`);
   }
 }
 
 function formatRate(rate: number): string {
   return rate >= 100 ? groupThousands(Math.round(rate)) : rate.toFixed(1);
-}
-
-/** `12345` → `12,345`, without `toLocaleString` (whose first call loads ICU data: ~20 ms). */
-function groupThousands(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
 
 /** `m:ss` (or `h:mm:ss`). */

@@ -1,5 +1,6 @@
 import type { EventInput, PublishAck, Stream } from "@weir/stream";
 
+import { groupThousands } from "./group-thousands.js";
 import { RateLimiter } from "./rate-limiter.js";
 import { readReviews } from "./reviews/read-reviews.js";
 import type { ReadReviewsOptions } from "./reviews/read-reviews.js";
@@ -23,8 +24,13 @@ export interface PublishReviewsOptions extends ReadReviewsOptions {
   readonly keyPrefix: string;
   /** Rows sent in one publish call when not rate-limited. @default 256 */
   readonly batchSize?: number;
-  /** Called for each row that is not published. */
+  /**
+   * Called for each row that is not published: malformed, not UTF-8 (without `allowReplacement`),
+   * or too large for one event on this backend.
+   */
   readonly onMalformed?: (row: MalformedRow) => void;
+  /** Called for each row published with U+FFFD in place of bytes that are not UTF-8 (`allowReplacement`). */
+  readonly onReplacement?: (review: Review) => void;
   /** Called after each acknowledged publish with the running totals and the file line reached. */
   readonly onProgress?: (published: number, malformed: number, line: number) => void;
 }
@@ -38,6 +44,8 @@ export interface PublishSummary {
   /** Rows not published, with line and reason (the first 1,000). */
   readonly malformed: readonly MalformedRow[];
   readonly malformedCount: number;
+  /** Rows published with U+FFFD in place of bytes that are not UTF-8 (`allowReplacement`). */
+  readonly replaced: number;
   /** Offsets of the first and last stored row; 0 when none. */
   readonly firstOffset: number;
   readonly lastOffset: number;
@@ -50,7 +58,8 @@ const MAX_LISTED_MALFORMED = 1000;
 
 /**
  * Streams a review file into a topic, in file order, one JSON event per good row
- * (`{ text, sentiment, line }`). Malformed rows are reported and skipped, never published.
+ * (`{ text, sentiment, line }`). Malformed rows are reported and skipped, never published; so is a
+ * row too large for one event on the stream's backend (`stream.maxEventBytes`), with its size.
  *
  * @example
  * const stream = await connect();
@@ -63,6 +72,7 @@ export async function publishReviews(options: PublishReviewsOptions): Promise<Pu
   const started = performance.now();
   const malformed: MalformedRow[] = [];
   let malformedCount = 0;
+  let replaced = 0;
   let published = 0;
   let duplicates = 0;
   let firstOffset = 0;
@@ -79,17 +89,17 @@ export async function publishReviews(options: PublishReviewsOptions): Promise<Pu
     if (batch.length === 0) return;
     const events = batch;
     batch = [];
-    const sent = options.stream
-      .publish(topic, events, { signal: options.signal })
-      .then((acks: PublishAck[]) => {
-        for (const ack of acks) {
-          if (ack.duplicate) duplicates += 1;
-          if (firstOffset === 0) firstOffset = ack.offset;
-          lastOffset = Math.max(lastOffset, ack.offset);
-        }
-        published += acks.length;
-        options.onProgress?.(published, malformedCount, line);
-      });
+    // Not aborted with the signal: a stop ends the reading, and what was sent is still acknowledged
+    // and counted, so the summary says exactly how far it got (the flow's grace period bounds it).
+    const sent = options.stream.publish(topic, events).then((acks: PublishAck[]) => {
+      for (const ack of acks) {
+        if (ack.duplicate) duplicates += 1;
+        if (firstOffset === 0) firstOffset = ack.offset;
+        lastOffset = Math.max(lastOffset, ack.offset);
+      }
+      published += acks.length;
+      options.onProgress?.(published, malformedCount, line);
+    });
     inFlight.push(
       sent.catch((error: unknown) => {
         failure ??= error;
@@ -98,18 +108,31 @@ export async function publishReviews(options: PublishReviewsOptions): Promise<Pu
     if (inFlight.length >= window) await inFlight.shift();
   };
 
+  const setAside = (row: MalformedRow): void => {
+    malformedCount += 1;
+    if (malformed.length < MAX_LISTED_MALFORMED) malformed.push(row);
+    options.onMalformed?.(row);
+  };
   for await (const record of readReviews(options.path, options)) {
     if (failure !== undefined) break;
     line = record.line;
     if (record.kind === "malformed") {
-      malformedCount += 1;
-      if (malformed.length < MAX_LISTED_MALFORMED) malformed.push(record);
-      options.onMalformed?.(record);
+      setAside(record);
       continue;
+    }
+    const event = toEvent(record, options.keyPrefix);
+    const tooLarge = oversize(record, event, options.stream.maxEventBytes);
+    if (tooLarge !== undefined) {
+      setAside(tooLarge);
+      continue;
+    }
+    if (record.replacement === true) {
+      replaced += 1;
+      options.onReplacement?.(record);
     }
     if (limiter !== undefined) await limiter.wait(options.signal);
     if (options.signal?.aborted) break;
-    batch.push(toEvent(record, options.keyPrefix));
+    batch.push(event);
     if (batch.length >= batchSize) await send();
   }
   if (!options.signal?.aborted) await send();
@@ -121,10 +144,33 @@ export async function publishReviews(options: PublishReviewsOptions): Promise<Pu
     duplicates,
     malformed,
     malformedCount,
+    replaced,
     firstOffset,
     lastOffset,
     elapsedMs: performance.now() - started,
     aborted: options.signal?.aborted === true,
+  };
+}
+
+/**
+ * The row as a malformed one when its event is larger than the backend accepts (one such row
+ * would fail a whole batch), counted as `@weir/stream` counts it: the JSON payload plus the
+ * mimetype and type name. A text of up to max/6 characters cannot be over (JSON writes a UTF-16
+ * unit in at most 6 bytes), so only longer ones are measured.
+ */
+function oversize(review: Review, event: EventInput, maxEventBytes: number): MalformedRow | undefined {
+  if (review.text.length * 6 + 1024 < maxEventBytes) return undefined;
+  const size =
+    Buffer.byteLength(JSON.stringify(event.data), "utf8") +
+    (event.mimetype?.length ?? 0) +
+    (event.typeName?.length ?? 0);
+  if (size <= maxEventBytes) return undefined;
+  return {
+    line: review.line,
+    reason:
+      `too large to publish: ${groupThousands(size)} bytes as an event, over the limit of ` +
+      `${groupThousands(maxEventBytes)} bytes (shorten the text or split the row)`,
+    raw: `${review.text.slice(0, 200)}…`,
   };
 }
 

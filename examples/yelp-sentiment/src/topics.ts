@@ -38,7 +38,10 @@ export interface MetricsEvent {
   readonly recall: number;
   /** Reviews learned so far. */
   readonly n: number;
-  /** Offset of the review event in the pipeline topic (the idempotency key of this event). */
+  /**
+   * Offset of the review event in the pipeline topic. With the topic's name and `topicId` it makes
+   * the idempotency key of this event (`<topic>:<topicId>:<offset>`).
+   */
   readonly offset: number;
   /** When the review event was stored (ms since the epoch), for end-to-end latency. */
   readonly sourceAt: number;

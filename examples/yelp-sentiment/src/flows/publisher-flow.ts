@@ -7,6 +7,7 @@ import { connect } from "@weir/stream";
 import { Progress } from "../progress.js";
 import { publishReviews } from "../publish-reviews.js";
 import type { PublishSummary } from "../publish-reviews.js";
+import { checkReviewsFile } from "../reviews/check-reviews-file.js";
 import { countLines } from "../reviews/count-lines.js";
 import type { ReviewsFormat } from "../reviews/read-reviews.js";
 import { FLOW_NAMES, PIPELINE_TOPIC } from "../topics.js";
@@ -23,6 +24,12 @@ export interface PublisherParams {
   readonly labelColumn?: string;
   /** @default "auto" */
   readonly format?: ReviewsFormat;
+  /**
+   * Publish rows holding bytes that are not UTF-8, with U+FFFD in their place (each is logged as a
+   * WARNING); without it they are set aside like malformed rows.
+   * @default false
+   */
+  readonly allowReplacement?: boolean;
   /** @default "river_pipeline" */
   readonly topic?: string;
   /** Event backend URL; default `WEIR_STREAM_URL`, else the Weir server. */
@@ -31,9 +38,11 @@ export interface PublisherParams {
 
 /**
  * The publisher component as a flow (`run-yelp-data-publisher`): streams the file's rows into the
- * pipeline topic, warns about each malformed row with its line number, and ends with a summary
- * artifact. It is retried twice on failure; a retry reuses the run id as idempotency prefix, so
- * rows stored by the failed attempt are not stored twice.
+ * pipeline topic, warns about each row it sets aside (malformed, not UTF-8, too large for one
+ * event) with its line number, and ends with a summary artifact. It is retried twice on failure;
+ * a retry reuses the run id as idempotency prefix, so rows stored by the failed attempt are not
+ * stored twice. A command line checks the file first (see `runPublisherComponent`), since a
+ * missing file or column would fail every attempt the same way.
  *
  * @example
  * const summary = await runYelpDataPublisher({ path: "data/reviews.csv", rate: 20 });
@@ -42,13 +51,15 @@ export const runYelpDataPublisher = flow(
   { name: FLOW_NAMES.publisher, logPrints: true, retries: 2, retryDelaySeconds: 1, tags: ["yelp-sentiment"] },
   async (params: PublisherParams, ctx: FlowContext): Promise<PublishSummary> => {
     const topic = params.topic ?? PIPELINE_TOPIC;
+    const { headerLine } = await checkReviewsFile(params.path, params);
     const stream = await connect({
       ...(params.streamUrl ? { url: params.streamUrl } : {}),
       signal: ctx.signal,
     });
     try {
       await stream.ensureTopic(topic);
-      const total = await countLines(params.path).catch(() => undefined);
+      const lines = await countLines(params.path).catch(() => undefined);
+      const total = lines === undefined ? undefined : lines - headerLine;
       ctx.logger.info(
         `Publishing ${basename(params.path)} to "${topic}" on the ${stream.backend} backend ` +
           (params.rate === undefined ? "as fast as acks allow" : `at ${params.rate} events/s`),
@@ -62,19 +73,29 @@ export const runYelpDataPublisher = flow(
         ...(params.textColumn === undefined ? {} : { textColumn: params.textColumn }),
         ...(params.labelColumn === undefined ? {} : { labelColumn: params.labelColumn }),
         ...(params.format === undefined ? {} : { format: params.format }),
+        allowReplacement: params.allowReplacement ?? false,
         keyPrefix: ctx.runId,
         signal: ctx.signal,
         onMalformed: (row) =>
           ctx.logger.warn(`Skipped line ${row.line}: ${row.reason}`, { line: row.line, reason: row.reason }),
-        onProgress: (published, malformed, line) => progress.update(published, malformed, line),
+        onReplacement: (review) =>
+          ctx.logger.warn(
+            `Line ${review.line} holds bytes that are not valid UTF-8; published it with U+FFFD in their place (--allow-replacement)`,
+            { line: review.line },
+          ),
+        onProgress: (published, malformed, line) => progress.update(published, malformed, line - headerLine),
       });
-      progress.finish(summary.published, summary.malformedCount);
+      progress.finish(summary.published, summary.malformedCount, { stopped: summary.aborted });
       ctx.artifacts.markdown("publisher-summary", summaryMarkdown(params.path, topic, summary), {
-        description: "Rows published and rows skipped as malformed",
+        description: "Rows published and rows set aside (malformed, not UTF-8, too large)",
       });
       ctx.logger.info(
-        `Published ${summary.published} reviews (offsets ${summary.firstOffset}–${summary.lastOffset}), ` +
-          `skipped ${summary.malformedCount} malformed rows, in ${(summary.elapsedMs / 1000).toFixed(1)} s`,
+        `${summary.aborted ? "Stopped early: published" : "Published"} ${summary.published} reviews ` +
+          `(offsets ${summary.firstOffset}–${summary.lastOffset}), skipped ${summary.malformedCount} malformed rows` +
+          (summary.replaced > 0
+            ? `, ${summary.replaced} published with U+FFFD for bytes that are not UTF-8`
+            : "") +
+          `, in ${(summary.elapsedMs / 1000).toFixed(1)} s`,
       );
       return summary;
     } finally {
@@ -95,6 +116,7 @@ function summaryMarkdown(path: string, topic: string, summary: PublishSummary): 
     `| published | ${summary.published} |`,
     `| already stored (idempotent retry) | ${summary.duplicates} |`,
     `| malformed (skipped) | ${summary.malformedCount} |`,
+    `| not UTF-8, published with U+FFFD | ${summary.replaced} |`,
     `| offsets | ${summary.firstOffset}–${summary.lastOffset} |`,
     `| time | ${(summary.elapsedMs / 1000).toFixed(2)} s (${Math.round(rate)} events/s) |`,
   ];

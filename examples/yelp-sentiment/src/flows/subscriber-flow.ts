@@ -4,7 +4,7 @@ import { connect } from "@weir/stream";
 
 import { ChartSampler } from "../chart-sampler.js";
 import { learnFromStream } from "../learn-from-stream.js";
-import type { SubscriberCheckpoint } from "../learn-from-stream.js";
+import type { StaleCheckpointPolicy, SubscriberCheckpoint } from "../learn-from-stream.js";
 import type { SentimentModel } from "../sentiment-model.js";
 import { FLOW_NAMES, METRICS_TOPIC, METRICS_TOPIC_OPTIONS, MODEL_GROUP, PIPELINE_TOPIC } from "../topics.js";
 
@@ -32,6 +32,12 @@ export interface SubscriberParams {
   readonly chartMaxPerSecond?: number;
   /** Event backend URL; default `WEIR_STREAM_URL`, else the Weir server. */
   readonly streamUrl?: string;
+  /**
+   * A checkpoint made for another incarnation of the input topic (deleted and created again, or a
+   * server on a new data directory) is set aside with a warning and the topic learned from a fresh
+   * model (`"start-fresh"`), or the run fails (`"fail"`). @default "start-fresh"
+   */
+  readonly staleCheckpoint?: StaleCheckpointPolicy;
 }
 
 /** What the subscriber flow returns once stopped. */
@@ -85,21 +91,24 @@ export const runYelpDataSubscriber = flow(
           ? {}
           : { checkpointIntervalMs: params.checkpointIntervalMs }),
         ...(params.ackWaitMs === undefined ? {} : { ackWaitMs: params.ackWaitMs }),
+        ...(params.staleCheckpoint === undefined ? {} : { staleCheckpoint: params.staleCheckpoint }),
         signal: ctx.signal,
         checkpoints: {
-          load: async () => {
-            const saved = await ctx.checkpoint.load<SubscriberCheckpoint>(key);
-            if (saved !== undefined) {
-              ctx.logger.info(
-                `Restored the model from checkpoint "${key}": ${saved.model.n} reviews learned, up to offset ${saved.lastOffset}`,
-              );
-            }
-            return saved;
-          },
+          load: () => ctx.checkpoint.load<SubscriberCheckpoint>(key),
           save: async (checkpoint) => {
             await ctx.checkpoint.save(key, checkpoint);
           },
         },
+        onRestore: (saved) =>
+          ctx.logger.info(
+            `Restored the model from checkpoint "${key}": ${saved.model.n} reviews learned, up to offset ${saved.lastOffset}`,
+          ),
+        onStaleCheckpoint: (saved, topicId) =>
+          ctx.logger.warn(
+            `Checkpoint "${key}" (up to offset ${saved.lastOffset}) was made for another incarnation of topic ` +
+              `"${inputTopic}" (topicId ${saved.topicId ?? "not recorded"}, now ${topicId}): the topic was deleted ` +
+              "and created again, or the event log moved to a new data directory. Learning the topic from a fresh model.",
+          ),
         onStep: (step) => charts.offer(step.n, [step.precision, step.recall]),
         onCheckpoint: () => charts.flush(),
         onInvalid: (offset, reason) => ctx.logger.warn(`Skipped the event at offset ${offset}: ${reason}`),
@@ -113,11 +122,13 @@ export const runYelpDataSubscriber = flow(
             `Offsets ${from}–${to} never arrived; skipped them (removed by retention or dead-lettered?)`,
           ),
       });
-      charts.flush();
       model = result.model;
       const [precision, recall] = model.scores();
       return { learned: result.learned, lastOffset: result.lastOffset, precision, recall };
     } finally {
+      // Also when the loop ended on an error (e.g. its last checkpoint was refused): the charts end
+      // on the numbers of the last review learned.
+      charts.flush();
       await stream.close();
       if (model !== undefined) {
         ctx.artifacts.markdown("classification-report", reportMarkdown(model), {

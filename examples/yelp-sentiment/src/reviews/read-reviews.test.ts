@@ -10,6 +10,8 @@ import { afterAll, describe, expect, it } from "vitest";
 
 import { YelpExampleError } from "../errors.js";
 import { countLines } from "./count-lines.js";
+import { readLines } from "./read-lines.js";
+import type { DecodedLine } from "./read-lines.js";
 import { readReviews } from "./read-reviews.js";
 import type { ReviewRecord } from "./review-record.js";
 
@@ -94,7 +96,106 @@ describe("readReviews on CSV", () => {
   });
 
   it("fails with a clear error when the file does not exist", async () => {
-    await expect(collect(join(dir, "missing.csv"))).rejects.toMatchObject({ code: "WEIR_YELP_FILE" });
+    const path = join(dir, "missing.csv");
+    const failure = await collect(path).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: "WEIR_YELP_FILE" });
+    expect((failure as Error).message).toBe(
+      `The reviews file ${path} does not exist. Pass an existing CSV file with --data (without --data the bundled sample is used).`,
+    );
+  });
+
+  it("names the path when it is a directory instead of failing with a bare EISDIR", async () => {
+    const failure = await collect(dir).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: "WEIR_YELP_FILE" });
+    expect((failure as Error).message).toBe(
+      `${dir} is a directory, not a reviews file. Pass the CSV file itself with --data.`,
+    );
+  });
+});
+
+describe("readReviews on bytes that are not UTF-8", () => {
+  // Line 3 is Latin-1 (0xE9), line 5 has a stray 0xFF inside quotes; line 4 holds a real U+FFFD (EF BF BD).
+  const bytes = Buffer.concat([
+    Buffer.from("text,sentiment\ngood food,1\ncaf"),
+    Buffer.from([0xe9]),
+    Buffer.from(' was bad,0\nnice \uFFFD ok,1\n"quoted, '),
+    Buffer.from([0xff]),
+    Buffer.from(' bad",0\nlast one,1\n'),
+  ]);
+
+  it("sets aside each such line with its line number, and leaves a real U+FFFD alone", async () => {
+    const path = join(dir, "latin1.csv");
+    writeFileSync(path, bytes);
+    const records = await collect(path);
+    expect(records.map((r) => [r.kind, r.line])).toEqual([
+      ["review", 2],
+      ["malformed", 3],
+      ["review", 4],
+      ["malformed", 5],
+      ["review", 6],
+    ]);
+    for (const record of records.filter((r) => r.kind === "malformed"))
+      expect(record).toMatchObject({
+        reason: expect.stringMatching(/not valid UTF-8.*--allow-replacement/) as unknown,
+      });
+    expect(records[2]).toEqual({ kind: "review", line: 4, text: "nice \uFFFD ok", sentiment: 1 });
+  });
+
+  it("reads them with U+FFFD in place of the bad bytes, and says so, when replacements are allowed", async () => {
+    const path = join(dir, "latin1-allowed.csv");
+    writeFileSync(path, bytes);
+    const records = await collect(path, { allowReplacement: true });
+    expect(records).toEqual([
+      { kind: "review", line: 2, text: "good food", sentiment: 1 },
+      { kind: "review", line: 3, text: "caf\uFFFD was bad", sentiment: 0, replacement: true },
+      { kind: "review", line: 4, text: "nice \uFFFD ok", sentiment: 1 },
+      { kind: "review", line: 5, text: "quoted, \uFFFD bad", sentiment: 0, replacement: true },
+      { kind: "review", line: 6, text: "last one", sentiment: 1 },
+    ]);
+  });
+
+  it("does the same for the UCI layout", async () => {
+    const path = join(dir, "latin1.txt");
+    writeFileSync(
+      path,
+      Buffer.concat([Buffer.from("fine\t1\nna"), Buffer.from([0xef]), Buffer.from("ve\t0\n")]),
+    );
+    expect((await collect(path)).map((r) => [r.kind, r.line])).toEqual([
+      ["review", 1],
+      ["malformed", 2],
+    ]);
+    expect(await collect(path, { allowReplacement: true })).toContainEqual({
+      kind: "review",
+      line: 2,
+      text: "na\uFFFDve",
+      sentiment: 0,
+      replacement: true,
+    });
+  });
+});
+
+describe("readLines", () => {
+  async function* chunks(...parts: Buffer[]): AsyncGenerator<Buffer> {
+    for (const part of parts) yield await Promise.resolve(part);
+  }
+  async function lines(...parts: Buffer[]): Promise<DecodedLine[]> {
+    const all: DecodedLine[] = [];
+    for await (const batch of readLines(chunks(...parts))) all.push(...batch);
+    return all;
+  }
+
+  it("decodes a character split across two chunks as valid UTF-8", async () => {
+    const e = Buffer.from("é"); // C3 A9
+    expect(
+      await lines(Buffer.from("caf"), e.subarray(0, 1), Buffer.concat([e.subarray(1), Buffer.from("\nok")])),
+    ).toEqual([
+      { text: "café", invalidUtf8: false },
+      { text: "ok", invalidUtf8: false },
+    ]);
+  });
+
+  it("ends lines at \\n, \\r\\n and a lone \\r, as node:readline does", async () => {
+    expect((await lines(Buffer.from("a\r\nb\rc\nd"))).map((l) => l.text)).toEqual(["a", "b", "c", "d"]);
   });
 });
 

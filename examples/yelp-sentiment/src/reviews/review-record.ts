@@ -5,6 +5,11 @@ export interface Review {
   readonly text: string;
   /** One of the configured classes (by default 1 = positive, 0 = negative). */
   readonly sentiment: number;
+  /**
+   * Present (`true`) when the line held bytes that are not valid UTF-8 and was read with U+FFFD in
+   * their place (only with `allowReplacement`).
+   */
+  readonly replacement?: true;
 }
 
 /** A row that cannot be published, with where it is and why. */

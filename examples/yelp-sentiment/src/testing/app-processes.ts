@@ -62,11 +62,12 @@ export interface Component {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Runs `weir example yelp <args>` as its own process. */
-export function startComponent(args: readonly string[], env: NodeJS.ProcessEnv): Component {
+/** Runs `weir example yelp <args>` as its own process (in `cwd`, default this one's). */
+export function startComponent(args: readonly string[], env: NodeJS.ProcessEnv, cwd?: string): Component {
   const child = spawn(process.execPath, [CLI_BIN, "example", "yelp", ...args], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
+    ...(cwd === undefined ? {} : { cwd }),
   });
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));

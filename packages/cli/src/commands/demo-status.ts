@@ -101,3 +101,112 @@ export function formatStatus(
   if (snapshot.warnings !== undefined) parts.push(`${snapshot.warnings} warnings`);
   return parts.join(" · ");
 }
+
+/** What the demo prints when it stops: the model's last numbers and the monitor's warnings. */
+export interface FinalNumbers {
+  /** Precision and recall of class 0 in the last metrics event, and the reviews learned by then. */
+  readonly scores:
+    { readonly precision: number; readonly recall: number; readonly reviews: number } | undefined;
+  readonly precisionWarnings: number | undefined;
+  readonly recallWarnings: number | undefined;
+}
+
+/** Where {@link readFinalNumbers} looks. */
+export interface FinalNumbersQuery {
+  readonly apiUrl: string;
+  /** The event backend (`WEIR_STREAM_URL`, else the Weir server). */
+  readonly streamUrl: string;
+  readonly metricsTopic: string;
+  /** The demo's runs, from {@link readStatus}. */
+  readonly runIds: Readonly<Record<string, string>>;
+}
+
+/**
+ * Reads the last event of the metrics topic (the model's numbers after the last review it
+ * learned) and the monitor run's warning counts. Missing parts are `undefined`; it never throws.
+ *
+ * @example
+ * const numbers = await readFinalNumbers({ apiUrl, streamUrl: apiUrl, metricsTopic: "river_metrics", runIds });
+ */
+export async function readFinalNumbers(query: FinalNumbersQuery): Promise<FinalNumbers> {
+  const monitorId = query.runIds["run-metrics-subscriber"];
+  const warnings = (text: string): Promise<number | undefined> =>
+    monitorId === undefined
+      ? Promise.resolve(undefined)
+      : getJson<{ total: number }>(
+          `${query.apiUrl}/api/runs/${monitorId}/logs?level=warning&q=${encodeURIComponent(text)}&limit=1`,
+        ).then((page) => page?.total);
+  const [last, precisionWarnings, recallWarnings] = await Promise.all([
+    lastMetrics(query.streamUrl, query.metricsTopic),
+    warnings("Precision is below threshold"),
+    warnings("Recall is below threshold"),
+  ]);
+  return {
+    scores:
+      last === undefined ? undefined : { precision: last.precision, recall: last.recall, reviews: last.n },
+    precisionWarnings,
+    recallWarnings,
+  };
+}
+
+/** The last event of the metrics topic, or `undefined` (none yet, or the backend does not answer). */
+async function lastMetrics(
+  streamUrl: string,
+  topic: string,
+): Promise<{ precision: number; recall: number; n: number } | undefined> {
+  const { connect } = await import("@weir/stream");
+  const signal = AbortSignal.timeout(5000);
+  let stream: Awaited<ReturnType<typeof connect>> | undefined;
+  try {
+    stream = await connect({ url: streamUrl, signal, timeoutMs: 3000 });
+    const info = await stream.topicInfo(topic);
+    if (info.eventCount === 0) return undefined;
+    for await (const event of stream.subscribe(topic, { from: { offset: info.lastOffset }, signal })) {
+      return event.json<{ precision: number; recall: number; n: number }>();
+    }
+    return undefined;
+  } catch {
+    return undefined;
+  } finally {
+    await stream?.close().catch(() => undefined);
+  }
+}
+
+/**
+ * The closing line about the model, e.g.
+ * `Final precision 0.7507002801120448 · recall 0.7184986595174263 (class 0, after 750 reviews) · warnings: 44 precision, 190 recall`.
+ *
+ * @example
+ * console.log(formatFinalNumbers(await readFinalNumbers(apiUrl, runIds)));
+ */
+export function formatFinalNumbers(numbers: FinalNumbers): string {
+  const scores =
+    numbers.scores === undefined
+      ? "No precision/recall yet (the subscriber learned no review)"
+      : `Final precision ${numbers.scores.precision} · recall ${numbers.scores.recall} ` +
+        `(class 0, after ${numbers.scores.reviews} reviews)`;
+  const warnings =
+    numbers.precisionWarnings === undefined || numbers.recallWarnings === undefined
+      ? "warnings: unknown (no monitor run)"
+      : `warnings: ${numbers.precisionWarnings} precision, ${numbers.recallWarnings} recall`;
+  return `${scores} · ${warnings}`;
+}
+
+/**
+ * Why a component failed, from the end of its output: the command's own last line (`weir: …`),
+ * else the last ERROR line of its run log, else its last line.
+ *
+ * @example
+ * lastErrorLine("…\nweir: The reviews file /x.csv does not exist. …\n"); // "The reviews file /x.csv does not exist. …"
+ */
+export function lastErrorLine(output: string): string | undefined {
+  const lines = output
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== "");
+  const command = lines.findLast((line) => /^(weir|publish|subscribe|monitor): /.test(line));
+  if (command !== undefined) return command.replace(/^\w+: /, "");
+  const logged = lines.findLast((line) => /\|\s*(ERROR|CRITICAL)\s*\|/.test(line));
+  if (logged !== undefined) return logged.replace(/^.*?\|\s*(ERROR|CRITICAL)\s*\|\s*/, "");
+  return lines.at(-1);
+}

@@ -1,5 +1,9 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { Server } from "node:http";
+import { createServer as createNetServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -14,37 +18,100 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("WEIR_")));
 }
 
+/** A port nothing listens on (yet). */
+async function freePort(): Promise<number> {
+  const probe = createNetServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/** Another service that answers every request with 200 (health checks included) and counts them. */
+async function otherService(): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
+  let requests = 0;
+  const server: Server = createServer((_, response) => {
+    requests += 1;
+    response.writeHead(200, { "content-type": "application/json" }).end("{}");
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests: () => requests,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+function startDemo(args: string[], env: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, [bin, "demo", ...args], {
+    cwd: dir,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
 describe("weir demo", () => {
-  it("starts a server and the three components, shows their states, and stops them Cancelled on Ctrl-C", async () => {
-    const child = spawn(
-      process.execPath,
-      [bin, "demo", "--port", "0", "--data-dir", join(dir, ".weir"), "--rate", "0"],
-      {
-        cwd: dir,
-        env: cleanEnv(),
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  it("runs on its own server at --port even when WEIR_API_URL and WEIR_STREAM_URL name another service, and on Ctrl-C stops the components Cancelled and prints the final numbers and how to browse the runs again", async () => {
+    const other = await otherService();
+    const port = await freePort();
+    const dataDir = join(dir, "ctrl-c");
+    try {
+      const demo = startDemo(["--port", String(port), "--data-dir", dataDir, "--rate", "0"], {
+        ...cleanEnv(),
+        WEIR_API_URL: other.url,
+        WEIR_STREAM_URL: other.url,
+      });
+      const deadline = Date.now() + 45_000;
+      while (
+        !/publisher Completed · subscriber Running · monitor Running · 337 reviews, 337 metrics/.test(
+          demo.output(),
+        )
+      ) {
+        if (Date.now() > deadline || demo.child.exitCode !== null) break;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      expect(demo.output()).toMatch(new RegExp(`^Dashboard: http://127\\.0\\.0\\.1:${port}/$`, "m"));
+      expect(demo.output()).toMatch(
+        /publisher Completed · subscriber Running · monitor Running · 337 reviews, 337 metrics/,
+      );
+      expect(other.requests()).toBe(0);
 
-    const deadline = Date.now() + 45_000;
-    while (
-      !/publisher Completed · subscriber Running · monitor Running · 337 reviews, 337 metrics/.test(output)
-    ) {
-      if (Date.now() > deadline || child.exitCode !== null) break;
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      demo.child.kill("SIGINT");
+      expect(await demo.exited).toBe(0);
+      const output = demo.output();
+      expect(output).toMatch(/publisher Completed · subscriber Cancelled · monitor Cancelled/);
+      expect(output).toMatch(
+        /^Final precision 0\.\d+ · recall 0\.\d+ \(class 0, after 337 reviews\) · warnings: \d+ precision, \d+ recall$/m,
+      );
+      expect(output).toContain("Stopping the Weir server");
+      expect(output).toContain(
+        `Browse these runs again: weir server start --data-dir ${dataDir} --port ${port}, then open http://127.0.0.1:${port}/`,
+      );
+      expect(other.requests()).toBe(0);
+    } finally {
+      await other.close();
     }
-    expect(output).toMatch(/^Dashboard: http:\/\/127\.0\.0\.1:\d+\/$/m);
-    expect(output).toMatch(
-      /publisher Completed · subscriber Running · monitor Running · 337 reviews, 337 metrics/,
-    );
-
-    child.kill("SIGINT");
-    expect(await exited).toBe(0);
-    expect(output).toMatch(/publisher Completed · subscriber Cancelled · monitor Cancelled/);
-    expect(output).toContain("Stopping the Weir server");
   }, 90_000);
+
+  it("prints a failing component's reason, stops the others and exits 1 (--data names no file)", async () => {
+    const dataDir = join(dir, "failure");
+    const demo = startDemo(["--port", "0", "--data-dir", dataDir, "--data", "/nonexistent.csv"], cleanEnv());
+    expect(await demo.exited).toBe(1);
+    const output = demo.output();
+    expect(output).toMatch(
+      /^The publisher failed: The reviews file \/nonexistent\.csv does not exist\. Pass an existing CSV file with --data/m,
+    );
+    expect(output).toContain("Stopping the other components");
+    expect(output).toMatch(/^publisher exited with code 1 · /m);
+    expect(output).toMatch(/^No precision\/recall yet .* · warnings: /m);
+    expect(output).toMatch(
+      new RegExp(`^Browse these runs again: weir server start --data-dir ${dataDir} --port \\d+`, "m"),
+    );
+  }, 60_000);
 });

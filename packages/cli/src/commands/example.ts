@@ -15,6 +15,17 @@ async function runComponent(run: () => Promise<unknown>): Promise<void> {
   }
 }
 
+/** Options of `weir example yelp publish`, as commander hands them over (defaults filled in). */
+interface PublishOptions {
+  data?: string;
+  rate?: string;
+  textColumn: string;
+  labelColumn: string;
+  format: "auto" | "csv" | "uci";
+  topic: string;
+  allowReplacement?: boolean;
+}
+
 function publishCommand(): Command {
   return new Command("publish")
     .description("stream a CSV of labelled reviews into river_pipeline (flow run-yelp-data-publisher)")
@@ -30,17 +41,22 @@ function publishCommand(): Command {
     .option("--label-column <name>", "CSV column holding the label", "sentiment")
     .addOption(new Option("--format <format>", "file layout").choices(["auto", "csv", "uci"]).default("auto"))
     .option("--topic <name>", "topic to publish to", "river_pipeline")
-    .action(async (options: Record<string, string | undefined>) => {
-      const { SAMPLE_DATA, positiveNumber, runYelpDataPublisher } = await app();
+    .option(
+      "--allow-replacement",
+      "publish rows holding bytes that are not UTF-8, with U+FFFD in their place (default: set them aside)",
+    )
+    .action(async (options: PublishOptions) => {
+      const { SAMPLE_DATA, positiveNumber, runPublisherComponent } = await app();
       const rate = options.rate === "0" ? undefined : positiveNumber("--rate", options.rate);
       await runComponent(() =>
-        runYelpDataPublisher({
+        runPublisherComponent({
           path: options.data ?? SAMPLE_DATA,
           ...(rate === undefined ? {} : { rate }),
-          textColumn: options.textColumn ?? "text",
-          labelColumn: options.labelColumn ?? "sentiment",
-          format: (options.format ?? "auto") as "auto" | "csv" | "uci",
-          topic: options.topic ?? "river_pipeline",
+          textColumn: options.textColumn,
+          labelColumn: options.labelColumn,
+          format: options.format,
+          topic: options.topic,
+          allowReplacement: options.allowReplacement === true,
         }),
       );
     });
@@ -63,7 +79,7 @@ function subscribeCommand(): Command {
       "redeliver events left unacknowledged this long (default: max(30000, 20 × interval))",
     )
     .action(async (options: Record<string, string | undefined>) => {
-      const { positiveNumber, runYelpDataSubscriber } = await app();
+      const { positiveNumber, runSubscriberComponent } = await app();
       const every = positiveNumber("--checkpoint-every", options.checkpointEvery) ?? 1000;
       const interval = positiveNumber("--checkpoint-interval-ms", options.checkpointIntervalMs) ?? 1000;
       const ackWaitMs = positiveNumber("--ack-wait-ms", options.ackWaitMs);
@@ -71,7 +87,7 @@ function subscribeCommand(): Command {
       const chartMaxRate =
         options.chartMaxRate === "0" ? 0 : (positiveNumber("--chart-max-rate", options.chartMaxRate) ?? 100);
       await runComponent(() =>
-        runYelpDataSubscriber({
+        runSubscriberComponent({
           inputTopic: options.inputTopic ?? "river_pipeline",
           metricsTopic: options.metricsTopic ?? "river_metrics",
           group: options.group ?? "sentiment-model",
@@ -94,9 +110,9 @@ function metricsCommand(): Command {
     .option("--topic <name>", "metrics topic", "river_metrics")
     .option("--group <name>", "consumer group", "metrics-monitor")
     .action(async (options: Record<string, string | undefined>) => {
-      const { runMetricsSubscriber, threshold } = await app();
+      const { runMonitorComponent, threshold } = await app();
       await runComponent(() =>
-        runMetricsSubscriber({
+        runMonitorComponent({
           threshold: threshold(options.threshold) ?? 0.6,
           topic: options.topic ?? "river_metrics",
           group: options.group ?? "metrics-monitor",
