@@ -1,3 +1,5 @@
+import { invalidNameMessage } from "@weir/protocol/stream";
+
 /** Stable codes carried by every {@link StreamError}. */
 export type StreamErrorCode =
   | "WEIR_TOPIC_NOT_FOUND"
@@ -80,28 +82,15 @@ export class TopicChangedError extends StreamError {
   }
 }
 
-/** Longest part of a refused name quoted in an {@link InvalidTopicNameError} message. */
-const QUOTED_NAME_CHARS = 100;
-
 /**
  * A topic or group name that the backends cannot store. `allowed` says what the name may hold (the
- * rules live in `core/names.ts`); a long name is quoted only up to its first 100 characters.
+ * rule lives in `@weir/protocol/stream`); a long name is quoted only up to its first 100 characters.
  */
 export class InvalidTopicNameError extends StreamError {
   override readonly name = "InvalidTopicNameError";
   constructor(kind: "topic" | "group", name: string, allowed = "see the naming rules of @weir/stream") {
-    super("WEIR_INVALID_TOPIC_NAME", `Invalid ${kind} name ${quoteName(name)}: ${allowed}.`);
+    super("WEIR_INVALID_TOPIC_NAME", invalidNameMessage(kind, name, allowed));
   }
-}
-
-/** `"name"`, or `"first 100 characters…" (10000 characters)` for a longer one. */
-function quoteName(name: string): string {
-  if (name.length <= QUOTED_NAME_CHARS) return `"${name}"`;
-  // Not between the two halves of a surrogate pair.
-  const end = /[\uD800-\uDBFF]/.test(name.charAt(QUOTED_NAME_CHARS - 1))
-    ? QUOTED_NAME_CHARS - 1
-    : QUOTED_NAME_CHARS;
-  return `"${name.slice(0, end)}…" (${name.length} characters)`;
 }
 
 /** The encoded event is larger than the backend accepts. */

@@ -6,3 +6,4 @@ export * from "./frames.js";
 export * from "./delivery-frame.js";
 export * from "./publish-frame.js";
 export * from "./group-engine.js";
+export * from "./names.js";

@@ -1,3 +1,5 @@
+import { invalidNameMessage, nameRuleBroken } from "@weir/protocol/stream";
+
 /** Stable codes of the event log, shared with `@weir/stream`'s typed errors. */
 export type EventLogErrorCode =
   | "WEIR_TOPIC_NOT_FOUND"
@@ -50,14 +52,9 @@ export class EventLogError extends Error {
   }
 }
 
-const NAME = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/;
-
-/** Throws unless `name` is a valid topic or group name (same rule as `@weir/stream`). */
+/** Throws unless `name` is a valid topic or group name (the rule of `@weir/protocol/stream`). */
 export function assertName(kind: "topic" | "group", name: unknown): asserts name is string {
-  if (typeof name !== "string" || name.length === 0 || name.length > 200 || !NAME.test(name))
-    throw new EventLogError(
-      "WEIR_INVALID_TOPIC_NAME",
-      `Invalid ${kind} name "${String(name)}": use 1–200 characters from A–Z, a–z, 0–9, "_", "-" and "." ` +
-        '(no leading, trailing or doubled ".").',
-    );
+  const allowed = nameRuleBroken(kind, name);
+  if (allowed !== undefined)
+    throw new EventLogError("WEIR_INVALID_TOPIC_NAME", invalidNameMessage(kind, name, allowed));
 }

@@ -214,6 +214,23 @@ describe("embedded event log over /api/stream", () => {
     });
     client.publish(5, "bad-events", [event("fine")]);
     expect(await client.answer(5)).toMatchObject({ t: "puback", o: [1] });
+    // The group rule of @weir/protocol/stream, the one every @weir/stream backend applies.
+    client.send({
+      t: "sub",
+      r: 8,
+      s: 1,
+      topic: "bad-events",
+      group: "a.b",
+      from: "earliest",
+      ackWaitMs: 30000,
+      maxDeliver: 5,
+      maxInFlight: 10,
+    });
+    expect(await client.answer(8)).toMatchObject({
+      t: "err",
+      code: "WEIR_INVALID_TOPIC_NAME",
+      message: expect.stringContaining('Invalid group name "a.b": use 1–200 characters') as unknown,
+    });
     client.ws.close();
   });
 

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { EventLogError } from "./event-log-error.js";
 import { EventStore } from "./event-store.js";
 import type { Durability, NewEvent, StoredEvent, SyncFile } from "./event-store.js";
-import { GroupEngine } from "@weir/protocol/stream";
+import { GroupEngine, deadLetterTopic } from "@weir/protocol/stream";
 import type { WireStart } from "@weir/protocol/stream";
 import { TopicState } from "./topic-state.js";
 
@@ -266,7 +266,7 @@ export class EventLog {
   }
 
   #deadLetter(event: StoredEvent, reason: string, count: number): void {
-    const target = this.#topics.get(`${event.topic}.dead-letter`) ?? this.#createDeadLetter(event.topic);
+    const target = this.#topics.get(deadLetterTopic(event.topic)) ?? this.#createDeadLetter(event.topic);
     const metadata = {
       ...(event.metadata === null ? {} : (JSON.parse(event.metadata) as Record<string, string>)),
       "weir-dead-letter-reason": reason,
@@ -288,8 +288,8 @@ export class EventLog {
   }
 
   #createDeadLetter(topic: string): TopicState {
-    this.createTopic(`${topic}.dead-letter`, {}, true);
-    return this.topic(`${topic}.dead-letter`);
+    this.createTopic(deadLetterTopic(topic), {}, true);
+    return this.topic(deadLetterTopic(topic));
   }
 
   #schedule(): void {
