@@ -2,17 +2,24 @@ import type { Artifacts } from "./artifacts.js";
 import { createArtifacts } from "./artifacts.js";
 import type { CheckpointStore } from "./checkpoints.js";
 import { createCheckpointStore } from "./checkpoints.js";
-import { installConsoleCapture } from "./console-capture.js";
 import type { RunLogger } from "./logger.js";
-import { executeRun } from "./run-engine.js";
 import type { RunOptions } from "./run-options.js";
-import { validateRunOptions } from "./run-options.js";
+import type { ContextSeed } from "./run-spec.js";
+import type { Runnable } from "./runnable.js";
+import { defineRunnable } from "./runnable.js";
 import { getRuntime } from "./runtime.js";
+
+export type { ParamsArgs } from "./runnable.js";
 
 /** Options of {@link flow}: the common run options plus liveness. */
 export interface FlowOptions<P> extends RunOptions<P> {
   /** How often a Running flow run sends a heartbeat; the server marks it Crashed after 3 missed intervals. @default 10 */
   heartbeatIntervalSeconds?: number;
+}
+
+/** A flow: call it to run it; each call is one recorded flow run. */
+export interface Flow<P, R> extends Runnable<P, R, FlowOptions<P>> {
+  readonly flowName: string;
 }
 
 /** The second argument of a flow function. */
@@ -29,18 +36,21 @@ export interface FlowContext {
   artifacts: Artifacts;
 }
 
-/** Call arguments: the parameters are optional when the flow takes none. */
-export type ParamsArgs<P> = [P] extends [void]
-  ? [params?: P]
-  : undefined extends P
-    ? [params?: P]
-    : [params: P];
-
-/** A flow: call it to run it; each call is one recorded flow run. */
-export interface Flow<P, R> {
-  (...args: ParamsArgs<P>): Promise<R>;
-  readonly flowName: string;
-  readonly options: Readonly<FlowOptions<P>>;
+/** The context of one attempt: the seed plus the flow's checkpoint store and artifacts. */
+function flowContext(flowName: string, seed: ContextSeed, attempt: number): FlowContext {
+  const rt = getRuntime();
+  const { runId, runName, logger, signal } = seed;
+  const timeoutSeconds = rt.config.checkpointTimeoutSeconds;
+  return {
+    runId,
+    flowName,
+    runName,
+    attempt,
+    logger,
+    signal,
+    checkpoint: createCheckpointStore(rt.api, flowName, timeoutSeconds, signal),
+    artifacts: createArtifacts(rt.reporter, runId),
+  };
 }
 
 /**
@@ -57,37 +67,8 @@ export function flow<P = void, R = void>(
   options: FlowOptions<P>,
   fn: (params: P, ctx: FlowContext) => Promise<R> | R,
 ): Flow<P, R> {
-  validateRunOptions("flow", options);
-  if (options.logPrints) installConsoleCapture();
-  const run = (...args: ParamsArgs<P>): Promise<R> =>
-    executeRun<P, R>(
-      {
-        kind: "flow",
-        options,
-        ...(options.heartbeatIntervalSeconds === undefined
-          ? {}
-          : { heartbeatIntervalSeconds: options.heartbeatIntervalSeconds }),
-        call: async (params, seed, attempt) => {
-          const rt = getRuntime();
-          const ctx: FlowContext = {
-            runId: seed.runId,
-            flowName: options.name,
-            runName: seed.runName,
-            attempt,
-            logger: seed.logger,
-            signal: seed.signal,
-            checkpoint: createCheckpointStore(
-              rt.api,
-              options.name,
-              rt.config.checkpointTimeoutSeconds,
-              seed.signal,
-            ),
-            artifacts: createArtifacts(rt.reporter, seed.runId),
-          };
-          return fn(params, ctx);
-        },
-      },
-      args[0] as P,
-    );
-  return Object.assign(run, { flowName: options.name, options });
+  const { name, heartbeatIntervalSeconds } = options;
+  const call = async (params: P, seed: ContextSeed, attempt: number): Promise<R> =>
+    fn(params, flowContext(name, seed, attempt));
+  return defineRunnable({ kind: "flow", options, heartbeatIntervalSeconds, call }, { flowName: name });
 }

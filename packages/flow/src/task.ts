@@ -1,12 +1,16 @@
-import { installConsoleCapture } from "./console-capture.js";
-import type { ParamsArgs } from "./flow.js";
 import type { RunLogger } from "./logger.js";
-import { executeRun } from "./run-engine.js";
 import type { RunOptions } from "./run-options.js";
-import { validateRunOptions } from "./run-options.js";
+import type { ContextSeed } from "./run-spec.js";
+import type { Runnable } from "./runnable.js";
+import { defineRunnable } from "./runnable.js";
 
 /** Options of {@link task}. */
 export type TaskOptions<P> = RunOptions<P>;
+
+/** A task: call it inside a flow; each call is a task run. */
+export interface Task<P, R> extends Runnable<P, R, TaskOptions<P>> {
+  readonly taskName: string;
+}
 
 /** The second argument of a task function. */
 export interface TaskContext {
@@ -21,13 +25,6 @@ export interface TaskContext {
   signal: AbortSignal;
 }
 
-/** A task: call it inside a flow; each call is a task run. */
-export interface Task<P, R> {
-  (...args: ParamsArgs<P>): Promise<R>;
-  readonly taskName: string;
-  readonly options: Readonly<TaskOptions<P>>;
-}
-
 /**
  * Wraps a function as a task. Called inside a flow, each call is a task run (with its own states, retries
  * and timeout) of that flow run; its states are batched, so a task run costs no round trip to the server.
@@ -40,25 +37,10 @@ export function task<P = void, R = void>(
   options: TaskOptions<P>,
   fn: (params: P, ctx: TaskContext) => Promise<R> | R,
 ): Task<P, R> {
-  validateRunOptions("task", options);
-  if (options.logPrints) installConsoleCapture();
-  const run = (...args: ParamsArgs<P>): Promise<R> =>
-    executeRun<P, R>(
-      {
-        kind: "task",
-        options,
-        call: async (params, seed, attempt) =>
-          fn(params, {
-            runId: seed.runId,
-            taskName: options.name,
-            runName: seed.runName,
-            flowRunId: seed.flowRunId,
-            attempt,
-            logger: seed.logger,
-            signal: seed.signal,
-          }),
-      },
-      args[0] as P,
-    );
-  return Object.assign(run, { taskName: options.name, options });
+  const taskName = options.name;
+  const call = async (params: P, seed: ContextSeed, attempt: number): Promise<R> => {
+    const { runId, runName, flowRunId, logger, signal } = seed;
+    return fn(params, { runId, taskName, runName, flowRunId, attempt, logger, signal });
+  };
+  return defineRunnable({ kind: "task", options, call }, { taskName });
 }
