@@ -16,6 +16,8 @@ export interface CheckpointEntry<T> {
  * (or the next run) finds them. Unlike logs they are not spooled: `save` resolves only once the server
  * stored the value, which is what exactly-once processing needs. While the server is unreachable they
  * retry (shared backoff policy) for up to `checkpointTimeoutSeconds`, then throw WeirCheckpointError.
+ * They are not cut short by the run's signal: work finished before a cancel, a timeout or Ctrl-C
+ * can still be checkpointed on the way out (only `checkpointTimeoutSeconds` bounds that).
  * @example
  * const saved = await ctx.checkpoint.load<{ offset: number }>("state");
  * await ctx.checkpoint.save("state", { offset: 42 });
@@ -34,7 +36,6 @@ export function createCheckpointStore(
   api: ApiClient,
   scope: string,
   timeoutSeconds: number,
-  signal: AbortSignal,
 ): CheckpointStore {
   // The server accepts letters, digits and _ . : - in scopes; a flow name with other characters maps onto them.
   const safeScope = scope.replace(/[^\w.:-]/g, "-").slice(0, 200);
@@ -53,16 +54,12 @@ export function createCheckpointStore(
       let response: ApiResponse | undefined;
       let failure: unknown;
       try {
-        response = await api.request(method, path, body, signal);
+        response = await api.request(method, path, body);
         if (!isRetryableStatus(response.status)) return response;
         failure = apiErrorFrom(what, response);
       } catch (error) {
         failure = error;
       }
-      if (signal.aborted)
-        throw new WeirCheckpointError(`${what} was aborted: the run's signal was aborted.`, {
-          cause: signal.reason,
-        });
       const delay = backoff(attempt) * 1000;
       if (Date.now() + delay > deadline) {
         throw new WeirCheckpointError(
@@ -72,7 +69,7 @@ export function createCheckpointStore(
           { cause: failure },
         );
       }
-      await sleep(delay, signal).catch(() => undefined);
+      await sleep(delay);
     }
   }
 

@@ -70,6 +70,17 @@ describe("child runs, task runs, checkpoints and artifacts", () => {
     expect(stored).toMatchObject({ value: { count: 2 }, version: 2 });
   });
 
+  it("saves a last checkpoint after the run's signal aborted, so work done before a stop is kept", async () => {
+    const stopping = flow({ name: "stopping", timeoutSeconds: 0.2 }, async (_: void, ctx) => {
+      await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve, { once: true }));
+      await ctx.checkpoint.save("state", { learned: 40 });
+      throw ctx.signal.reason;
+    });
+    await expect(stopping()).rejects.toThrow(/timed out|timeout/i);
+    const stored = await getJson<{ value: unknown }>(server.url, "/api/checkpoints/stopping/state");
+    expect(stored).toMatchObject({ value: { learned: 40 } });
+  });
+
   it("refuses a checkpoint save whose expectedVersion is stale", async () => {
     const cas = flow({ name: "cas" }, async (_: void, ctx) => {
       expect(await ctx.checkpoint.save("slot", "first", { expectedVersion: 0 })).toEqual({ version: 1 });

@@ -48,7 +48,7 @@ function flowContext(flowName: string, seed: ContextSeed, attempt: number): Flow
     attempt,
     logger,
     signal,
-    checkpoint: createCheckpointStore(rt.api, flowName, timeoutSeconds, signal),
+    checkpoint: createCheckpointStore(rt.api, flowName, timeoutSeconds),
     artifacts: createArtifacts(rt.reporter, runId),
   };
 }
