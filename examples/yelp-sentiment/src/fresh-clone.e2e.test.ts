@@ -5,6 +5,7 @@ import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { stripVTControlCharacters } from "node:util";
 
 import { freePort, repoRoot } from "@weir/test-support";
 import { afterAll, describe, expect, it } from "vitest";
@@ -116,9 +117,11 @@ describe.skipIf(nested)("a new user's quick start", () => {
     expect(existsSync(join(dir, "shared")), "the clone must have no shared folder beside it").toBe(false);
     const env = userEnv();
     delete env.CI;
+    delete env.FORCE_COLOR;
+    env.NO_COLOR = "1";
     env[NESTED] = "1";
     const test = spawnSync("npm", ["test"], { cwd: clone, env, encoding: "utf8", timeout: 1_800_000 });
-    const output = `${test.stdout}\n${test.stderr}`;
+    const output = stripVTControlCharacters(`${test.stdout}\n${test.stderr}`);
     expect(test.status, `npm test failed in the clone:\n${output.slice(-6000)}`).toBe(0);
     const skipped = output.split("\n").filter((line) => line.includes("[weir tests] skipping"));
     expect(
