@@ -143,15 +143,3 @@ export function restore(json: unknown, context?: RestoreContext): unknown {
 export function encodeNumber(x: number): number | string {
   return Number.isFinite(x) ? x : String(x);
 }
-
-/** Decodes `encodeNumber`. @internal */
-export function decodeNumber(x: unknown): number {
-  if (typeof x === "number") return x;
-  if (x === "Infinity") return Infinity;
-  if (x === "-Infinity") return -Infinity;
-  if (x === "NaN") return NaN;
-  throw new LearnError(
-    `Malformed checkpoint: expected a number, got ${describe(x)}.`,
-    "ERR_LEARN_CHECKPOINT",
-  );
-}

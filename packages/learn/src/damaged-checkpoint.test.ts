@@ -3,46 +3,14 @@ import {
   BagOfWords,
   BernoulliNB,
   ComplementNB,
-  LearnError,
   LogisticRegression,
   MultinomialNB,
   Pipeline,
   TFIDF,
-  restore,
 } from "./index.js";
+import { DELETE, WHAT_TO_DO, damaged, restoreError } from "./testing/damaged-checkpoint.js";
 
-type Json = Record<string, unknown>;
-const DELETE = Symbol("delete");
-
-/** The model's checkpoint as parsed JSON, with the value at `path` replaced (or deleted). */
-function damaged(model: { toJSON(): unknown }, path: (string | number)[], value: unknown): unknown {
-  const json = JSON.parse(JSON.stringify(model)) as Json;
-  let at: Json = json;
-  for (const key of path.slice(0, -1)) at = at[key] as Json;
-  const last = path[path.length - 1] as string;
-  if (value === DELETE) delete at[last];
-  else at[last] = value;
-  return json;
-}
-
-/** Restores `json` with `fromJSON` and with `restore`, and returns the (identical) message. */
-function restoreError(fromJSON: (json: unknown) => unknown, json: unknown): string {
-  const messages = [fromJSON, restore].map((fn) => {
-    try {
-      fn(json);
-    } catch (e) {
-      expect(e).toBeInstanceOf(LearnError);
-      expect((e as LearnError).code).toBe("ERR_LEARN_CHECKPOINT");
-      return (e as Error).message;
-    }
-    throw new Error("expected a LearnError, the damaged checkpoint was restored");
-  });
-  expect(messages[1]).toBe(messages[0]);
-  return messages[0] as string;
-}
-
-const what =
-  " The checkpoint cannot be restored as it is; restore an earlier checkpoint or retrain the model.";
+const what = WHAT_TO_DO;
 
 function multinomial(): MultinomialNB {
   return new MultinomialNB().learnOne({ good: 1, food: 1 }, 1).learnOne({ bad: 1, food: 1 }, 0);

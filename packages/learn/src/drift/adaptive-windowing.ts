@@ -1,3 +1,5 @@
+import type { StateNode } from "../internal/checkpoint-reader.js";
+
 /**
  * The bucket machinery behind ADWIN, a port of River 0.24's Cython `AdaptiveWindowing`
  * (exponential histogram of buckets, Babcock et al. 2003 variance merging). Every entry of every
@@ -228,23 +230,43 @@ export class AdaptiveWindowing {
     };
   }
 
-  static fromState(s: AdaptiveWindowingState): AdaptiveWindowing {
-    const w = new AdaptiveWindowing(s.delta, s.clock, s.maxBuckets, s.minWindowLength, s.gracePeriod);
-    w.total = s.total;
-    w.variance = s.variance;
-    w.width = s.width;
-    w.nBuckets = s.nBuckets;
-    w.tick = s.tick;
-    w.totalWidth = s.totalWidth;
-    w.nDetections = s.nDetections;
-    w.maxNBuckets = s.maxNBuckets;
-    w.buckets = s.rows.map(([idx, totals, variances]) => {
-      const b = new Bucket(s.maxBuckets);
-      b.currentIdx = idx;
-      b.totals.set(totals);
-      b.variances.set(variances);
+  /**
+   * Restores the state saved by `state()`, checking each field and that the buckets hold the
+   * window: as many values as `width`, adding up to `total`.
+   */
+  static fromState(s: StateNode): AdaptiveWindowing {
+    const count = { integer: true, min: 0 };
+    const maxBuckets = s.number("maxBuckets", { integer: true, min: 1 });
+    const w = new AdaptiveWindowing(
+      s.number("delta", { exclusiveMin: 0 }),
+      s.number("clock", { integer: true, min: 1 }),
+      maxBuckets,
+      s.number("minWindowLength", { integer: true, min: 1 }),
+      s.number("gracePeriod", count),
+    );
+    w.total = s.number("total");
+    w.variance = s.number("variance");
+    w.width = s.number("width", count);
+    w.nBuckets = s.number("nBuckets", count);
+    w.tick = s.number("tick", count);
+    w.totalWidth = s.number("totalWidth", count);
+    w.nDetections = s.number("nDetections", count);
+    w.maxNBuckets = s.number("maxNBuckets", count);
+    const rows = s.tuples("rows", 3);
+    if (rows.length === 0) s.fail(".rows", "at least one row of buckets", undefined, "", "none");
+    let width = 0;
+    const values: number[] = [];
+    w.buckets = rows.map((row, i) => {
+      const b = new Bucket(maxBuckets);
+      b.currentIdx = row.number(0, { integer: true, min: 0, max: maxBuckets });
+      b.totals.set(row.numbers(1, maxBuckets + 1));
+      b.variances.set(row.numbers(2, maxBuckets + 1));
+      width += b.currentIdx * 2 ** i;
+      values.push(...b.totals.subarray(0, b.currentIdx));
       return b;
     });
+    if (w.width !== width) s.fail(".width", `${width} (the values in ${s.path}.rows)`, w.width);
+    s.checkSum(".total", w.total, values, `the sum of ${s.path}.rows`);
     return w;
   }
 }

@@ -1,4 +1,4 @@
-import { envelope, openCheckpoint, registerCheckpointType } from "../checkpoint.js";
+import { envelope, openState, registerCheckpointType } from "../checkpoint.js";
 import type { Checkpoint } from "../checkpoint.js";
 import { checkFiniteNumber, checkOptions, numberOption } from "../internal/validate.js";
 import { AdaptiveWindowing } from "./adaptive-windowing.js";
@@ -117,10 +117,14 @@ export class ADWIN {
     return envelope("ADWIN", { detected: this.detected, helper: this.helper.state() });
   }
 
-  /** Restores a detector saved with `toJSON`. */
+  /**
+   * Restores a detector saved with `toJSON`. A damaged checkpoint throws a `LearnError`
+   * (`ERR_LEARN_CHECKPOINT`) naming the path of the bad field.
+   */
   static fromJSON(json: unknown): ADWIN {
-    const s = openCheckpoint<{ detected: boolean; helper: AdaptiveWindowingState }>(json, "ADWIN");
-    const h = s.helper;
+    const s = openState(json, "ADWIN");
+    const detected = s.boolean("detected");
+    const h = AdaptiveWindowing.fromState(s.node("helper"));
     const a = new ADWIN({
       delta: h.delta,
       clock: h.clock,
@@ -128,8 +132,8 @@ export class ADWIN {
       minWindowLength: h.minWindowLength,
       gracePeriod: h.gracePeriod,
     });
-    a.helper = AdaptiveWindowing.fromState(h);
-    a.detected = s.detected;
+    a.helper = h;
+    a.detected = detected;
     return a;
   }
 }

@@ -1,12 +1,7 @@
-import {
-  decodeNumber,
-  encodeNumber,
-  envelope,
-  openCheckpoint,
-  registerCheckpointType,
-} from "../checkpoint.js";
+import { encodeNumber, envelope, openState, registerCheckpointType } from "../checkpoint.js";
 import type { Checkpoint } from "../checkpoint.js";
 import { LearnTypeError } from "../errors.js";
+import type { StateNode } from "../internal/checkpoint-reader.js";
 import { checkFiniteNumber, checkOptions, describe, numberOption } from "../internal/validate.js";
 
 /**
@@ -30,11 +25,12 @@ export interface PageHinkleyOptions {
   mode?: "up" | "down" | "both" | undefined;
 }
 
+/** Options that may be infinite are saved as `"Infinity"` / `"-Infinity"` (see `encodeNumber`). */
 interface PageHinkleyState {
-  minInstances: number;
-  delta: number;
-  threshold: number;
-  alpha: number;
+  minInstances: number | string;
+  delta: number | string;
+  threshold: number | string;
+  alpha: number | string;
   mode: "up" | "down" | "both";
   detected: boolean;
   n: number;
@@ -126,10 +122,10 @@ export class PageHinkley {
   /** Saves the detector. */
   toJSON(): Checkpoint<PageHinkleyState> {
     return envelope("PageHinkley", {
-      minInstances: this.minInstances,
-      delta: this.delta,
-      threshold: this.threshold,
-      alpha: this.alpha,
+      minInstances: encodeNumber(this.minInstances),
+      delta: encodeNumber(this.delta),
+      threshold: encodeNumber(this.threshold),
+      alpha: encodeNumber(this.alpha),
       mode: this.mode,
       detected: this.detected,
       n: this.n,
@@ -141,23 +137,36 @@ export class PageHinkley {
     });
   }
 
-  /** Restores a detector saved with `toJSON`. */
+  /**
+   * Restores a detector saved with `toJSON`. A damaged checkpoint throws a `LearnError`
+   * (`ERR_LEARN_CHECKPOINT`) naming the path of the bad field.
+   */
   static fromJSON(json: unknown): PageHinkley {
-    const s = openCheckpoint<PageHinkleyState>(json, "PageHinkley");
+    const s: StateNode = openState(json, "PageHinkley");
+    const mode = s.string("mode");
+    if (mode !== "up" && mode !== "down" && mode !== "both") s.fail(".mode", '"up", "down" or "both"', mode);
+    // The options take what the constructor takes, infinities included ("never detect").
     const p = new PageHinkley({
-      minInstances: s.minInstances,
-      delta: s.delta,
-      threshold: s.threshold,
-      alpha: s.alpha,
-      mode: s.mode,
+      minInstances: s.number("minInstances", { min: 0, infinite: true }),
+      delta: s.number("delta", { infinite: true }),
+      threshold: s.number("threshold", { infinite: true }),
+      alpha: s.number("alpha", { infinite: true }),
+      mode,
     });
-    p.detected = s.detected;
-    p.n = s.n;
-    p.mean = s.mean;
-    p.sumIncrease = s.sumIncrease;
-    p.sumDecrease = s.sumDecrease;
-    p.minIncrease = decodeNumber(s.minIncrease);
-    p.maxDecrease = decodeNumber(s.maxDecrease);
+    p.detected = s.boolean("detected");
+    p.n = s.number("n", { integer: true, min: 0 });
+    p.mean = s.number("mean");
+    p.sumIncrease = s.number("sumIncrease");
+    p.sumDecrease = s.number("sumDecrease");
+    p.minIncrease = s.number("minIncrease", { infinite: true });
+    p.maxDecrease = s.number("maxDecrease", { infinite: true });
+    // Once a value was seen, the extremes include the current sums.
+    if (p.n > 0 && p.minIncrease > p.sumIncrease) {
+      s.fail(".minIncrease", `a number ≤ ${s.path}.sumIncrease (${p.sumIncrease})`, p.minIncrease);
+    }
+    if (p.n > 0 && p.maxDecrease < p.sumDecrease) {
+      s.fail(".maxDecrease", `a number ≥ ${s.path}.sumDecrease (${p.sumDecrease})`, p.maxDecrease);
+    }
     return p;
   }
 }

@@ -16,8 +16,12 @@ let nesting = "";
  * the enclosing one, so that errors name the full path. Restoring is synchronous.
  */
 export function restoringAt<T>(path: string, fn: () => T): T {
+  return nestedIn(`${nesting}${path}.`, fn);
+}
+
+function nestedIn<T>(prefix: string, fn: () => T): T {
   const outer = nesting;
-  nesting = `${outer}${path}.`;
+  nesting = prefix;
   try {
     return fn();
   } finally {
@@ -56,14 +60,26 @@ function decodeInfinity(v: unknown): unknown {
   return v;
 }
 
+/** A field of an object (`"counts"`) or an entry of an array (`0`). */
+type Key = string | number;
+
+function rel(key: Key): string {
+  return typeof key === "number" ? `[${key}]` : `.${key}`;
+}
+
+function isLabel(v: unknown): v is Label {
+  return typeof v === "string" || typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v));
+}
+
 /**
- * One object of a checkpoint's state, with the path that leads to it. Every accessor checks the
- * field and throws a `LearnError` (`ERR_LEARN_CHECKPOINT`) naming the path when it is wrong.
+ * One object (or fixed-length array) of a checkpoint's state, with the path that leads to it.
+ * Every accessor checks the field and throws a `LearnError` (`ERR_LEARN_CHECKPOINT`) naming the
+ * path when it is wrong. Accessors take a field name, or an index on an array node (`tuples`).
  */
 export class StateNode {
   private constructor(
     private readonly type: string,
-    private readonly value: Record<string, unknown>,
+    private readonly value: Readonly<Record<string, unknown>> | readonly unknown[],
     /** Path of this object from the outermost checkpoint, e.g. `state.steps[1].state`. */
     readonly path: string,
   ) {}
@@ -85,77 +101,120 @@ export class StateNode {
     fail(this.type, this.path + rel, expected, got, note, gotText);
   }
 
-  private field(key: string): unknown {
-    return Object.hasOwn(this.value, key) ? this.value[key] : undefined;
+  /** The field as saved, unchecked (for values any JSON value is fine for). */
+  raw(key: Key): unknown {
+    if (Array.isArray(this.value)) return typeof key === "number" ? this.value[key] : undefined;
+    return typeof key === "string" && Object.hasOwn(this.value, key)
+      ? (this.value as Record<string, unknown>)[key]
+      : undefined;
   }
 
   /** A nested object. */
-  node(key: string): StateNode {
-    const v = this.field(key);
-    if (typeof v !== "object" || v === null || Array.isArray(v)) this.fail(`.${key}`, "an object", v);
-    return new StateNode(this.type, v as Record<string, unknown>, `${this.path}.${key}`);
+  node(key: Key): StateNode {
+    const v = this.raw(key);
+    if (typeof v !== "object" || v === null || Array.isArray(v)) this.fail(rel(key), "an object", v);
+    return new StateNode(this.type, v as Record<string, unknown>, this.path + rel(key));
+  }
+
+  /** An array of objects. */
+  nodes(key: Key): StateNode[] {
+    const path = this.path + rel(key);
+    return this.array(key).map((v, i) => {
+      if (typeof v !== "object" || v === null || Array.isArray(v))
+        this.fail(`${rel(key)}[${i}]`, "an object", v);
+      return new StateNode(this.type, v as Record<string, unknown>, `${path}[${i}]`);
+    });
+  }
+
+  /** An array of `size`-entry arrays, each read with the index accessors (`t.number(0)`). */
+  tuples(key: Key, size: number): StateNode[] {
+    const path = this.path + rel(key);
+    return this.array(key).map((v, i) => {
+      const entries = this.checkArray(v, `${rel(key)}[${i}]`, size);
+      return new StateNode(this.type, entries, `${path}[${i}]`);
+    });
+  }
+
+  /**
+   * Restores the checkpoint saved in the field with `restore`; errors inside it name the full path
+   * (`state.cm.state.cells[0][2]`).
+   */
+  checkpoint<T>(key: Key, restore: (json: unknown) => T): T {
+    const json = this.raw(key);
+    return nestedIn(`${this.path}${rel(key)}.`, () => restore(json));
+  }
+
+  /** Restores each checkpoint of the array saved in the field with `restore` (see `checkpoint`). */
+  checkpoints<T>(key: Key, restore: (json: unknown) => T): T[] {
+    const path = this.path + rel(key);
+    return this.array(key).map((json, i) => nestedIn(`${path}[${i}].`, () => restore(json)));
   }
 
   /** Whether the field is `null` (or absent). */
-  isNull(key: string): boolean {
-    const v = this.field(key);
+  isNull(key: Key): boolean {
+    const v = this.raw(key);
     return v === null || v === undefined;
   }
 
   /** A number within `spec`. */
-  number(key: string, spec: NumberSpec = {}): number {
-    return this.checkNumber(this.field(key), `.${key}`, spec);
+  number(key: Key, spec: NumberSpec = {}): number {
+    return this.checkNumber(this.raw(key), rel(key), spec);
   }
 
   /** A boolean. */
-  boolean(key: string): boolean {
-    const v = this.field(key);
-    if (typeof v !== "boolean") this.fail(`.${key}`, "a boolean", v);
+  boolean(key: Key): boolean {
+    const v = this.raw(key);
+    if (typeof v !== "boolean") this.fail(rel(key), "a boolean", v);
     return v;
   }
 
   /** A string. */
-  string(key: string): string {
-    const v = this.field(key);
-    if (typeof v !== "string") this.fail(`.${key}`, "a string", v);
+  string(key: Key): string {
+    const v = this.raw(key);
+    if (typeof v !== "string") this.fail(rel(key), "a string", v);
+    return v;
+  }
+
+  /** A label: a finite number, a string or a boolean. */
+  label(key: Key): Label {
+    const v = this.raw(key);
+    if (!isLabel(v)) this.fail(rel(key), "a label (a finite number, a string or a boolean)", v);
     return v;
   }
 
   /** An array of raw values, of the given length when one is given. */
-  array(key: string, length?: number): unknown[] {
-    return this.checkArray(this.field(key), `.${key}`, length);
+  array(key: Key, length?: number): unknown[] {
+    return this.checkArray(this.raw(key), rel(key), length);
   }
 
   /** An array of distinct strings. */
-  strings(key: string, length?: number): string[] {
+  strings(key: Key, length?: number): string[] {
     const a = this.array(key, length);
     const seen = new Set<string>();
     a.forEach((v, i) => {
-      if (typeof v !== "string") this.fail(`.${key}[${i}]`, "a string", v);
-      if (seen.has(v)) this.fail(`.${key}[${i}]`, "a name not already listed", v);
+      if (typeof v !== "string") this.fail(`${rel(key)}[${i}]`, "a string", v);
+      if (seen.has(v)) this.fail(`${rel(key)}[${i}]`, "a name not already listed", v);
       seen.add(v);
     });
     return a as string[];
   }
 
-  /** An array of distinct labels (finite numbers, strings or booleans). */
-  labels(key: string): Label[] {
+  /** An array of labels (finite numbers, strings or booleans), distinct unless `distinct` is false. */
+  labels(key: Key, distinct = true): Label[] {
     const a = this.array(key);
     const seen = new Set<unknown>();
     a.forEach((v, i) => {
-      const ok =
-        typeof v === "string" || typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v));
-      if (!ok) this.fail(`.${key}[${i}]`, "a label (a finite number, a string or a boolean)", v);
-      if (seen.has(v)) this.fail(`.${key}[${i}]`, "a class not already listed", v);
+      if (!isLabel(v)) this.fail(`${rel(key)}[${i}]`, "a label (a finite number, a string or a boolean)", v);
+      if (distinct && seen.has(v)) this.fail(`${rel(key)}[${i}]`, "a class not already listed", v);
       seen.add(v);
     });
     return a as Label[];
   }
 
   /** An array of `length` numbers within `spec`; `label(i)` describes entry `i` in errors. */
-  numbers(key: string, length: number, spec: NumberSpec = {}, label?: (i: number) => string): number[] {
+  numbers(key: Key, length: number, spec: NumberSpec = {}, label?: (i: number) => string): number[] {
     const a = this.array(key, length);
-    return a.map((v, i) => this.checkNumber(v, `.${key}[${i}]`, spec, label?.(i)));
+    return a.map((v, i) => this.checkNumber(v, `${rel(key)}[${i}]`, spec, label?.(i)));
   }
 
   /**
@@ -163,7 +222,7 @@ export class StateNode {
    * row `r`; `label(r, c)` describes a cell in errors.
    */
   matrix(
-    key: string,
+    key: Key,
     rows: number,
     columns: number,
     spec: NumberSpec | ((r: number) => NumberSpec),
@@ -171,24 +230,31 @@ export class StateNode {
   ): number[][] {
     const a = this.array(key, rows);
     return a.map((row, r) => {
-      const cells = this.checkArray(row, `.${key}[${r}]`, columns);
+      const cells = this.checkArray(row, `${rel(key)}[${r}]`, columns);
       const rowSpec = typeof spec === "function" ? spec(r) : spec;
-      return cells.map((v, c) => this.checkNumber(v, `.${key}[${r}][${c}]`, rowSpec, label(r, c)));
+      return cells.map((v, c) => this.checkNumber(v, `${rel(key)}[${r}][${c}]`, rowSpec, label(r, c)));
     });
   }
 
   /** An array of `[name, number]` pairs with distinct names. */
-  entries(key: string, spec: NumberSpec = {}): [string, number][] {
-    const a = this.array(key);
+  entries(key: Key, spec: NumberSpec = {}): [string, number][] {
     const seen = new Set<string>();
-    return a.map((pair, i) => {
-      const p = this.checkArray(pair, `.${key}[${i}]`, 2);
-      const name = p[0];
-      if (typeof name !== "string") this.fail(`.${key}[${i}][0]`, "a string", name);
-      if (seen.has(name)) this.fail(`.${key}[${i}][0]`, "a name not already listed", name);
+    return this.tuples(key, 2).map((pair, i) => {
+      const name = pair.string(0);
+      if (seen.has(name)) this.fail(`${rel(key)}[${i}][0]`, "a name not already listed", name);
       seen.add(name);
-      return [name, this.checkNumber(p[1], `.${key}[${i}][1]`, spec, JSON.stringify(name))];
+      return [name, pair.checkNumber(pair.raw(1), "[1]", spec, JSON.stringify(name))];
     });
+  }
+
+  /**
+   * Fails at `rel` unless `saved`, a sum accumulated update by update, is the sum of `terms` (what
+   * restoring rebuilds), up to the rounding of another summation order. `what` names the terms.
+   */
+  checkSum(rel: string, saved: number, terms: readonly number[], what: string, note = ""): void {
+    if (!sumMatches(saved, terms)) {
+      this.fail(rel, `${terms.reduce((a, b) => a + b, 0)} (${what})`, saved, note);
+    }
   }
 
   private checkArray(v: unknown, rel: string, length?: number): unknown[] {
@@ -214,6 +280,16 @@ export class StateNode {
     if (!ok) this.fail(rel, expectedNumber(spec), raw, note === undefined ? "" : ` (${note})`);
     return v;
   }
+}
+
+function sumMatches(saved: number, terms: readonly number[]): boolean {
+  let sum = 0;
+  let magnitude = Math.abs(saved);
+  for (const t of terms) {
+    sum += t;
+    magnitude += Math.abs(t);
+  }
+  return Math.abs(saved - sum) <= 1e-6 * Math.max(1, magnitude);
 }
 
 function fail(

@@ -1,6 +1,6 @@
-import { openCheckpoint, registerCheckpointType } from "../checkpoint.js";
-import { ClassificationMetric, restoreCm, safeDiv } from "./classification-metric.js";
-import type { ClassificationMetricOptions, CmMetricState } from "./classification-metric.js";
+import { registerCheckpointType } from "../checkpoint.js";
+import { ClassificationMetric, readMetric, safeDiv } from "./classification-metric.js";
+import type { ClassificationMetricOptions } from "./classification-metric.js";
 
 /**
  * Share of exact matches (weighted), as River's `metrics.Accuracy`.
@@ -24,7 +24,7 @@ export class Accuracy extends ClassificationMetric {
 
   /** Restores a metric saved with `toJSON`; pass `{ cm }` to re-attach a shared matrix. */
   static fromJSON(json: unknown, options?: { cm?: unknown }): Accuracy {
-    return new Accuracy({ cm: restoreCm(openCheckpoint<CmMetricState>(json, "Accuracy"), options) });
+    return new Accuracy(readMetric(json, "Accuracy", options));
   }
 }
 

@@ -1,6 +1,7 @@
-import { envelope, restore } from "../checkpoint.js";
-import type { Checkpoint } from "../checkpoint.js";
+import { envelope, openState } from "../checkpoint.js";
+import type { Checkpoint, RestoreContext } from "../checkpoint.js";
 import { LearnTypeError } from "../errors.js";
+import type { StateNode } from "../internal/checkpoint-reader.js";
 import { formatPercent } from "../internal/python.js";
 import { checkLabel, checkOptions, describe } from "../internal/validate.js";
 import type { Label } from "../types.js";
@@ -107,8 +108,34 @@ export function safeDiv(a: number, b: number): number {
   return b === 0 ? 0.0 : a / b;
 }
 
-/** The confusion matrix for a metric being restored: the shared one if given. @internal */
-export function restoreCm(s: CmMetricState, options?: { cm?: unknown }): ConfusionMatrix {
-  if (options?.cm instanceof ConfusionMatrix) return options.cm;
-  return restore(s.cm) as ConfusionMatrix;
+/**
+ * Reads a confusion-matrix metric's checkpoint into the options that rebuild it: what `extra` reads
+ * from the state, and the matrix: the shared one when `{ cm }` is given, else the one saved in it
+ * (checked at `state.cm`). A damaged checkpoint throws a `LearnError` naming the bad field. @internal
+ *
+ * @example
+ * ```ts
+ * static fromJSON(json: unknown, options?: RestoreContext): Precision {
+ *   return new Precision(readMetric(json, "Precision", options, readPosVal));
+ * }
+ * ```
+ */
+export function readMetric<O extends object = object>(
+  json: unknown,
+  type: string,
+  context: RestoreContext | undefined,
+  extra?: (s: StateNode) => O,
+): O & { cm: ConfusionMatrix } {
+  const s = openState(json, type);
+  const options = extra?.(s) ?? ({} as O);
+  if (context?.cm instanceof ConfusionMatrix) return { ...options, cm: context.cm };
+  if (s.isNull("cm")) {
+    s.fail(".cm", "a ConfusionMatrix checkpoint (or pass the matrix it shared as { cm })", s.raw("cm"));
+  }
+  return { ...options, cm: s.checkpoint("cm", (c) => ConfusionMatrix.fromJSON(c)) };
+}
+
+/** Reads the positive label of a binary metric's checkpoint. @internal */
+export function readPosVal(s: StateNode): { posVal: Label } {
+  return { posVal: s.label("posVal") };
 }

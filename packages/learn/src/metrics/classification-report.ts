@@ -1,9 +1,9 @@
-import { openCheckpoint, registerCheckpointType } from "../checkpoint.js";
+import { registerCheckpointType } from "../checkpoint.js";
 import { LearnError } from "../errors.js";
 import { center, formatPercent, pyFloatRepr, pyStr, rstrip } from "../internal/python.js";
 import { numberOption } from "../internal/validate.js";
 import { Accuracy } from "./accuracy.js";
-import { ClassificationMetric, restoreCm } from "./classification-metric.js";
+import { ClassificationMetric, readMetric } from "./classification-metric.js";
 import type { ClassificationMetricOptions, CmMetricState } from "./classification-metric.js";
 import { F1, MacroF1, MicroF1, WeightedF1 } from "./fbeta.js";
 import { printTable } from "./format.js";
@@ -97,10 +97,16 @@ export class ClassificationReport extends ClassificationMetric {
     return { ...super.state(), decimals: this.decimals };
   }
 
-  /** Restores a report saved with `toJSON`; pass `{ cm }` to re-attach a shared matrix. */
+  /**
+   * Restores a report saved with `toJSON`; pass `{ cm }` to re-attach a shared matrix. A damaged
+   * checkpoint throws a `LearnError` (`ERR_LEARN_CHECKPOINT`) naming the path of the bad field.
+   */
   static fromJSON(json: unknown, options?: { cm?: unknown }): ClassificationReport {
-    const s = openCheckpoint<CmMetricState & { decimals?: number }>(json, "ClassificationReport");
-    return new ClassificationReport({ cm: restoreCm(s, options), decimals: s.decimals });
+    return new ClassificationReport(
+      readMetric(json, "ClassificationReport", options, (s) => ({
+        decimals: s.number("decimals", { integer: true, min: 0 }),
+      })),
+    );
   }
 }
 

@@ -1,6 +1,7 @@
-import { envelope, openCheckpoint, registerCheckpointType } from "../checkpoint.js";
+import { envelope, openState, registerCheckpointType } from "../checkpoint.js";
 import type { Checkpoint } from "../checkpoint.js";
 import { LearnTypeError } from "../errors.js";
+import type { StateNode } from "../internal/checkpoint-reader.js";
 import { compareLabels, pyStr, thousands } from "../internal/python.js";
 import { checkLabel, checkOptions, describe } from "../internal/validate.js";
 import type { Label } from "../types.js";
@@ -245,9 +246,12 @@ export class ConfusionMatrix {
     });
   }
 
-  /** Restores a matrix saved with `toJSON`. */
+  /**
+   * Restores a matrix saved with `toJSON`. A damaged checkpoint throws a `LearnError`
+   * (`ERR_LEARN_CHECKPOINT`) naming the path of the bad field.
+   */
   static fromJSON(json: unknown): ConfusionMatrix {
-    const s = openCheckpoint<ConfusionMatrixState>(json, "ConfusionMatrix");
+    const s = readState(openState(json, "ConfusionMatrix"));
     const cm = new ConfusionMatrix(s.classes === null ? undefined : { classes: s.classes });
     // Sums are restored as accumulated (re-adding cells could round differently).
     for (const [k, v] of s.rowSums) {
@@ -268,6 +272,66 @@ export class ConfusionMatrix {
     cm.totalWeight = s.totalWeight;
     return cm;
   }
+}
+
+/**
+ * Reads and checks a saved matrix: every cell's true label has a row sum and its predicted label a
+ * column sum, each sum adds up its cells, and the total weight adds up the row sums. Weights may be
+ * negative (`update` accepts any finite weight), so only the sample count must be ≥ 0.
+ */
+function readState(s: StateNode): ConfusionMatrixState {
+  const classes = s.isNull("classes") ? null : s.labels("classes", false);
+  const nSamples = s.number("nSamples", { integer: true, min: 0 });
+  const totalWeight = s.number("totalWeight");
+  const rows = readSums(s, "rowSums");
+  const cols = readSums(s, "colSums");
+  const rowTerms = new Map<Key, number[]>([...rows.keys()].map((k) => [k, []]));
+  const colTerms = new Map<Key, number[]>([...cols.keys()].map((k) => [k, []]));
+  const seen = new Set<string>();
+  const cells = s.tuples("cells", 3).map((cell: StateNode, i): [Label, Label, number] => {
+    const t = cell.label(0);
+    const p = cell.label(1);
+    const w = cell.number(2);
+    const inRow = rowTerms.get(keyOf(t));
+    const inCol = colTerms.get(keyOf(p));
+    if (inRow === undefined) cell.fail("[0]", `a true label listed in ${s.path}.rowSums`, t);
+    if (inCol === undefined) cell.fail("[1]", `a predicted label listed in ${s.path}.colSums`, p);
+    const pair = JSON.stringify([keyOf(t), keyOf(p)]);
+    if (seen.has(pair)) s.fail(`.cells[${i}]`, "a cell not already listed", undefined, "", pair);
+    seen.add(pair);
+    inRow.push(w);
+    inCol.push(w);
+    return [t, p, w];
+  });
+  checkSums(s, "rowSums", rows, rowTerms);
+  checkSums(s, "colSums", cols, colTerms);
+  const rowSums = [...rows.values()];
+  const rowTotals = rowSums.map(([, v]) => v);
+  s.checkSum(".totalWeight", totalWeight, rowTotals, `the sum of ${s.path}.rowSums`);
+  return { classes, nSamples, totalWeight, cells, rowSums, colSums: [...cols.values()] };
+}
+
+/** `[label, sum]` pairs with distinct labels (as Python dict keys: `true` is `1`), by key. */
+function readSums(s: StateNode, field: string): Map<Key, [Label, number]> {
+  const sums = new Map<Key, [Label, number]>();
+  s.tuples(field, 2).forEach((pair, i) => {
+    const label = pair.label(0);
+    if (sums.has(keyOf(label))) s.fail(`.${field}[${i}][0]`, "a class not already listed", label);
+    sums.set(keyOf(label), [label, pair.number(1)]);
+  });
+  return sums;
+}
+
+function checkSums(
+  s: StateNode,
+  field: string,
+  sums: Map<Key, [Label, number]>,
+  terms: Map<Key, number[]>,
+): void {
+  [...sums.entries()].forEach(([k, [label, sum]], i) => {
+    const note = ` (class ${JSON.stringify(label)})`;
+    s.checkSum(`.${field}[${i}][1]`, sum, terms.get(k) ?? [], "the sum of its cells", note);
+  });
 }
 
 registerCheckpointType("ConfusionMatrix", (c) => ConfusionMatrix.fromJSON(c));

@@ -1,7 +1,10 @@
-import { openCheckpoint, registerCheckpointType } from "../checkpoint.js";
+import { registerCheckpointType } from "../checkpoint.js";
 import { LearnTypeError } from "../errors.js";
+import type { StateNode } from "../internal/checkpoint-reader.js";
+import type { Label } from "../types.js";
 import { describe } from "../internal/validate.js";
-import { BinaryMetric, ClassificationMetric, restoreCm } from "./classification-metric.js";
+import { average, fbeta, fbetaOf } from "./averages.js";
+import { BinaryMetric, ClassificationMetric, readMetric, readPosVal } from "./classification-metric.js";
 import type {
   BinaryMetricOptions,
   ClassificationMetricOptions,
@@ -19,9 +22,14 @@ function checkBeta(beta: unknown, where: string): number {
   return beta;
 }
 
-function fbeta(p: number, r: number, b2: number): number {
-  const den = b2 * p + r;
-  return den === 0 ? 0.0 : ((1 + b2) * p * r) / den;
+/** Reads the beta of an F-beta checkpoint. */
+function readBeta(s: StateNode): { beta: number } {
+  return { beta: s.number("beta", { min: 0 }) };
+}
+
+/** Reads the positive label and the beta of a binary F-beta checkpoint. */
+function readBinaryFBeta(s: StateNode): { posVal: Label; beta: number } {
+  return { ...readPosVal(s), ...readBeta(s) };
 }
 
 /**
@@ -37,6 +45,24 @@ export interface FBetaOptions extends BinaryMetricOptions {
   beta: number;
 }
 
+/** What FBeta and F1 share: the precision and the recall of the positive label, on one matrix. */
+abstract class BinaryFScore extends BinaryMetric {
+  readonly precision: Precision;
+  readonly recall: Recall;
+  /** `beta²`: 1 for F1. */
+  protected b2 = 1.0;
+
+  protected constructor(name: string, options: BinaryMetricOptions | undefined, extraKnown: string[] = []) {
+    super(name, options, extraKnown);
+    this.precision = new Precision({ cm: this.cm, posVal: this.posVal });
+    this.recall = new Recall({ cm: this.cm, posVal: this.posVal });
+  }
+
+  get(): number {
+    return fbeta(this.precision.get(), this.recall.get(), this.b2);
+  }
+}
+
 /**
  * Binary F-beta score, as River's `metrics.FBeta`.
  *
@@ -47,29 +73,22 @@ export interface FBetaOptions extends BinaryMetricOptions {
  * String(m); // "FBeta: 35.71%"
  * ```
  */
-export class FBeta extends BinaryMetric {
+export class FBeta extends BinaryFScore {
   readonly beta: number;
-  readonly precision: Precision;
-  readonly recall: Recall;
 
   constructor(options: FBetaOptions) {
     super("FBeta", options, ["beta"]);
     this.beta = checkBeta(options.beta, "FBeta");
-    this.precision = new Precision({ cm: this.cm, posVal: this.posVal });
-    this.recall = new Recall({ cm: this.cm, posVal: this.posVal });
-  }
-
-  get(): number {
-    return fbeta(this.precision.get(), this.recall.get(), this.beta ** 2);
+    this.b2 = this.beta ** 2;
   }
 
   protected override state(): CmMetricState {
     return { ...super.state(), beta: this.beta };
   }
 
+  /** Restores a metric saved with `toJSON`; pass `{ cm }` to re-attach a shared matrix. */
   static fromJSON(json: unknown, options?: { cm?: unknown }): FBeta {
-    const s = openCheckpoint<CmMetricState>(json, "FBeta");
-    return new FBeta({ cm: restoreCm(s, options), posVal: s.posVal, beta: s.beta ?? 1 });
+    return new FBeta(readMetric(json, "FBeta", options, readBinaryFBeta));
   }
 }
 
@@ -84,23 +103,14 @@ export class FBeta extends BinaryMetric {
  * f1.get(); // 0.6666666666666666
  * ```
  */
-export class F1 extends BinaryMetric {
-  readonly precision: Precision;
-  readonly recall: Recall;
-
+export class F1 extends BinaryFScore {
   constructor(options?: BinaryMetricOptions) {
     super("F1", options);
-    this.precision = new Precision({ cm: this.cm, posVal: this.posVal });
-    this.recall = new Recall({ cm: this.cm, posVal: this.posVal });
   }
 
-  get(): number {
-    return fbeta(this.precision.get(), this.recall.get(), 1.0 ** 2);
-  }
-
+  /** Restores a metric saved with `toJSON`; pass `{ cm }` to re-attach a shared matrix. */
   static fromJSON(json: unknown, options?: { cm?: unknown }): F1 {
-    const s = openCheckpoint<CmMetricState>(json, "F1");
-    return new F1({ cm: restoreCm(s, options), posVal: s.posVal });
+    return new F1(readMetric(json, "F1", options, readPosVal));
   }
 }
 
@@ -141,24 +151,12 @@ export class MacroFBeta extends AveragedFBeta {
   }
 
   get(): number {
-    const b2 = this.beta ** 2;
-    const classes = this.cm.classes;
-    let total = 0;
-    for (const c of classes) {
-      const tp = this.cm.get(c, c);
-      const col = this.cm.sumCol(c);
-      const row = this.cm.sumRow(c);
-      const p = col === 0 ? 0 : tp / col;
-      const r = row === 0 ? 0 : tp / row;
-      const den = b2 * p + r;
-      if (den !== 0) total += ((1 + b2) * p * r) / den;
-    }
-    return classes.length === 0 ? 0.0 : total / classes.length;
+    return average(this.cm, "macro", fbetaOf(this.beta));
   }
 
+  /** Restores a metric saved with `toJSON`; pass `{ cm }` to re-attach a shared matrix. */
   static fromJSON(json: unknown, options?: { cm?: unknown }): MacroFBeta {
-    const s = openCheckpoint<CmMetricState>(json, "MacroFBeta");
-    return new MacroFBeta({ cm: restoreCm(s, options), beta: s.beta ?? 1 });
+    return new MacroFBeta(readMetric(json, "MacroFBeta", options, readBeta));
   }
 }
 
@@ -177,8 +175,9 @@ export class MacroF1 extends MacroFBeta {
     super(options ?? {}, "MacroF1", 1.0);
   }
 
+  /** Restores a metric saved with `toJSON`; pass `{ cm }` to re-attach a shared matrix. */
   static override fromJSON(json: unknown, options?: { cm?: unknown }): MacroF1 {
-    return new MacroF1({ cm: restoreCm(openCheckpoint<CmMetricState>(json, "MacroF1"), options) });
+    return new MacroF1(readMetric(json, "MacroF1", options));
   }
 }
 
@@ -210,9 +209,9 @@ export class MicroFBeta extends AveragedFBeta {
     return fbeta(this.precision.get(), this.recall.get(), this.beta ** 2);
   }
 
+  /** Restores a metric saved with `toJSON`; pass `{ cm }` to re-attach a shared matrix. */
   static fromJSON(json: unknown, options?: { cm?: unknown }): MicroFBeta {
-    const s = openCheckpoint<CmMetricState>(json, "MicroFBeta");
-    return new MicroFBeta({ cm: restoreCm(s, options), beta: s.beta ?? 1 });
+    return new MicroFBeta(readMetric(json, "MicroFBeta", options, readBeta));
   }
 }
 
@@ -231,8 +230,9 @@ export class MicroF1 extends MicroFBeta {
     super(options ?? {}, "MicroF1", 1.0);
   }
 
+  /** Restores a metric saved with `toJSON`; pass `{ cm }` to re-attach a shared matrix. */
   static override fromJSON(json: unknown, options?: { cm?: unknown }): MicroF1 {
-    return new MicroF1({ cm: restoreCm(openCheckpoint<CmMetricState>(json, "MicroF1"), options) });
+    return new MicroF1(readMetric(json, "MicroF1", options));
   }
 }
 
@@ -257,23 +257,12 @@ export class WeightedFBeta extends AveragedFBeta {
   }
 
   get(): number {
-    const b2 = this.beta ** 2;
-    let total = 0;
-    for (const c of this.cm.classes) {
-      const tp = this.cm.get(c, c);
-      const col = this.cm.sumCol(c);
-      const row = this.cm.sumRow(c);
-      const p = col === 0 ? 0 : (row * tp) / col;
-      const r = row === 0 ? 0 : (row * tp) / row;
-      const den = b2 * p + r;
-      if (den !== 0) total += ((1 + b2) * p * r) / den;
-    }
-    return this.cm.totalWeight === 0 ? 0.0 : total / this.cm.totalWeight;
+    return average(this.cm, "weighted", fbetaOf(this.beta));
   }
 
+  /** Restores a metric saved with `toJSON`; pass `{ cm }` to re-attach a shared matrix. */
   static fromJSON(json: unknown, options?: { cm?: unknown }): WeightedFBeta {
-    const s = openCheckpoint<CmMetricState>(json, "WeightedFBeta");
-    return new WeightedFBeta({ cm: restoreCm(s, options), beta: s.beta ?? 1 });
+    return new WeightedFBeta(readMetric(json, "WeightedFBeta", options, readBeta));
   }
 }
 
@@ -292,8 +281,9 @@ export class WeightedF1 extends WeightedFBeta {
     super(options ?? {}, "WeightedF1", 1.0);
   }
 
+  /** Restores a metric saved with `toJSON`; pass `{ cm }` to re-attach a shared matrix. */
   static override fromJSON(json: unknown, options?: { cm?: unknown }): WeightedF1 {
-    return new WeightedF1({ cm: restoreCm(openCheckpoint<CmMetricState>(json, "WeightedF1"), options) });
+    return new WeightedF1(readMetric(json, "WeightedF1", options));
   }
 }
 

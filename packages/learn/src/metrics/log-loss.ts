@@ -1,4 +1,4 @@
-import { envelope, openCheckpoint, registerCheckpointType } from "../checkpoint.js";
+import { envelope, openState, registerCheckpointType } from "../checkpoint.js";
 import type { Checkpoint } from "../checkpoint.js";
 import { LearnTypeError } from "../errors.js";
 import { pyFloatRepr, rstrip } from "../internal/python.js";
@@ -95,11 +95,17 @@ export class LogLoss implements Metric<Label, number | Proba> {
     return envelope("LogLoss", { posVal: this.posVal, n: this.n, mean: this.mean });
   }
 
+  /**
+   * Restores a metric saved with `toJSON`. A damaged checkpoint throws a `LearnError`
+   * (`ERR_LEARN_CHECKPOINT`) naming the path of the bad field.
+   */
   static fromJSON(json: unknown): LogLoss {
-    const s = openCheckpoint<{ posVal: Label; n: number; mean: number }>(json, "LogLoss");
-    const m = new LogLoss({ posVal: s.posVal });
-    m.n = s.n;
-    m.mean = s.mean;
+    const s = openState(json, "LogLoss");
+    const m = new LogLoss({ posVal: s.label("posVal") });
+    // `n` is the total weight seen (revert refuses to take it below 0); no weight, no mean.
+    m.n = s.number("n", { min: 0 });
+    m.mean = s.number("mean");
+    if (m.n === 0 && m.mean !== 0) s.fail(".mean", `0 (${s.path}.n is 0: nothing was scored)`, m.mean);
     return m;
   }
 }

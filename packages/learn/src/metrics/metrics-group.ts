@@ -1,9 +1,10 @@
-import { envelope, openCheckpoint, registerCheckpointType, restore } from "../checkpoint.js";
+import { envelope, openState, registerCheckpointType } from "../checkpoint.js";
 import type { Checkpoint } from "../checkpoint.js";
 import { LearnTypeError } from "../errors.js";
 import { describe } from "../internal/validate.js";
 import type { Label } from "../types.js";
 import { ConfusionMatrix } from "./confusion-matrix.js";
+import { restoreMetricAt } from "./metric.js";
 import type { Metric } from "./metric.js";
 
 interface MetricsState {
@@ -99,14 +100,24 @@ export class Metrics implements Metric<Label, Label, number[]> {
 
   /**
    * Restores a group saved with `toJSON`. Pass `{ cm }` to attach every member to an existing
-   * confusion matrix (the one they shared before saving).
+   * confusion matrix (the one they shared before saving). A damaged checkpoint throws a
+   * `LearnError` (`ERR_LEARN_CHECKPOINT`) naming the path of the bad field, e.g.
+   * `state.members[1].metric.state.posVal`.
    */
   static fromJSON(json: unknown, options?: { cm?: unknown }): Metrics {
-    const s = openCheckpoint<MetricsState>(json, "Metrics");
+    const s = openState(json, "Metrics");
+    const separator = s.string("separator");
     const shared = options?.cm instanceof ConfusionMatrix ? options.cm : undefined;
-    const cms = s.cms.map((c) => shared ?? ConfusionMatrix.fromJSON(c));
-    const members = s.members.map((m) => restore(m.metric, m.cm === null ? {} : { cm: cms[m.cm] }) as Metric);
-    return new Metrics(members, s.separator);
+    const cms =
+      shared === undefined
+        ? s.checkpoints("cms", (c) => ConfusionMatrix.fromJSON(c))
+        : s.array("cms").map(() => shared);
+    const members = s.nodes("members").map((m) => {
+      if (m.isNull("cm")) return restoreMetricAt(m, "metric", {});
+      const i = m.number("cm", { integer: true, min: 0, max: cms.length - 1 });
+      return restoreMetricAt(m, "metric", { cm: cms[i] });
+    });
+    return new Metrics(members, separator);
   }
 }
 

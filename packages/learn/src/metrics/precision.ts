@@ -1,10 +1,13 @@
-import { openCheckpoint, registerCheckpointType } from "../checkpoint.js";
-import { BinaryMetric, ClassificationMetric, restoreCm, safeDiv } from "./classification-metric.js";
-import type {
-  BinaryMetricOptions,
-  ClassificationMetricOptions,
-  CmMetricState,
+import { registerCheckpointType } from "../checkpoint.js";
+import { precisionOf, average, micro } from "./averages.js";
+import {
+  BinaryMetric,
+  ClassificationMetric,
+  readMetric,
+  readPosVal,
+  safeDiv,
 } from "./classification-metric.js";
+import type { BinaryMetricOptions, ClassificationMetricOptions } from "./classification-metric.js";
 
 /**
  * Binary precision `tp / (tp + fp)` for the positive label, as River's `metrics.Precision`.
@@ -30,8 +33,7 @@ export class Precision extends BinaryMetric {
 
   /** Restores a metric saved with `toJSON`; pass `{ cm }` to re-attach a shared matrix. */
   static fromJSON(json: unknown, options?: { cm?: unknown }): Precision {
-    const s = openCheckpoint<CmMetricState>(json, "Precision");
-    return new Precision({ cm: restoreCm(s, options), posVal: s.posVal });
+    return new Precision(readMetric(json, "Precision", options, readPosVal));
   }
 }
 
@@ -51,19 +53,11 @@ export class MacroPrecision extends ClassificationMetric {
   }
 
   get(): number {
-    const classes = this.cm.classes;
-    let total = 0;
-    for (const c of classes) {
-      const col = this.cm.sumCol(c);
-      if (col !== 0) total += this.cm.get(c, c) / col;
-    }
-    return safeDiv(total, classes.length);
+    return average(this.cm, "macro", precisionOf);
   }
 
   static fromJSON(json: unknown, options?: { cm?: unknown }): MacroPrecision {
-    return new MacroPrecision({
-      cm: restoreCm(openCheckpoint<CmMetricState>(json, "MacroPrecision"), options),
-    });
+    return new MacroPrecision(readMetric(json, "MacroPrecision", options));
   }
 }
 
@@ -83,19 +77,11 @@ export class MicroPrecision extends ClassificationMetric {
   }
 
   get(): number {
-    let num = 0;
-    let den = 0;
-    for (const c of this.cm.classes) {
-      num += this.cm.get(c, c);
-      den += this.cm.sumCol(c);
-    }
-    return safeDiv(num, den);
+    return micro(this.cm, "precision");
   }
 
   static fromJSON(json: unknown, options?: { cm?: unknown }): MicroPrecision {
-    return new MicroPrecision({
-      cm: restoreCm(openCheckpoint<CmMetricState>(json, "MicroPrecision"), options),
-    });
+    return new MicroPrecision(readMetric(json, "MicroPrecision", options));
   }
 }
 
@@ -116,18 +102,11 @@ export class WeightedPrecision extends ClassificationMetric {
   }
 
   get(): number {
-    let total = 0;
-    for (const c of this.cm.classes) {
-      const col = this.cm.sumCol(c);
-      if (col !== 0) total += (this.cm.sumRow(c) * this.cm.get(c, c)) / col;
-    }
-    return safeDiv(total, this.cm.totalWeight);
+    return average(this.cm, "weighted", precisionOf);
   }
 
   static fromJSON(json: unknown, options?: { cm?: unknown }): WeightedPrecision {
-    return new WeightedPrecision({
-      cm: restoreCm(openCheckpoint<CmMetricState>(json, "WeightedPrecision"), options),
-    });
+    return new WeightedPrecision(readMetric(json, "WeightedPrecision", options));
   }
 }
 

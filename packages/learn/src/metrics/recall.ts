@@ -1,10 +1,13 @@
-import { openCheckpoint, registerCheckpointType } from "../checkpoint.js";
-import { BinaryMetric, ClassificationMetric, restoreCm, safeDiv } from "./classification-metric.js";
-import type {
-  BinaryMetricOptions,
-  ClassificationMetricOptions,
-  CmMetricState,
+import { registerCheckpointType } from "../checkpoint.js";
+import { recallOf, average, micro } from "./averages.js";
+import {
+  BinaryMetric,
+  ClassificationMetric,
+  readMetric,
+  readPosVal,
+  safeDiv,
 } from "./classification-metric.js";
+import type { BinaryMetricOptions, ClassificationMetricOptions } from "./classification-metric.js";
 
 /**
  * Binary recall `tp / (tp + fn)` for the positive label, as River's `metrics.Recall`.
@@ -30,8 +33,7 @@ export class Recall extends BinaryMetric {
 
   /** Restores a metric saved with `toJSON`; pass `{ cm }` to re-attach a shared matrix. */
   static fromJSON(json: unknown, options?: { cm?: unknown }): Recall {
-    const s = openCheckpoint<CmMetricState>(json, "Recall");
-    return new Recall({ cm: restoreCm(s, options), posVal: s.posVal });
+    return new Recall(readMetric(json, "Recall", options, readPosVal));
   }
 }
 
@@ -51,17 +53,11 @@ export class MacroRecall extends ClassificationMetric {
   }
 
   get(): number {
-    const classes = this.cm.classes;
-    let total = 0;
-    for (const c of classes) {
-      const col = this.cm.sumRow(c);
-      if (col !== 0) total += this.cm.get(c, c) / col;
-    }
-    return safeDiv(total, classes.length);
+    return average(this.cm, "macro", recallOf);
   }
 
   static fromJSON(json: unknown, options?: { cm?: unknown }): MacroRecall {
-    return new MacroRecall({ cm: restoreCm(openCheckpoint<CmMetricState>(json, "MacroRecall"), options) });
+    return new MacroRecall(readMetric(json, "MacroRecall", options));
   }
 }
 
@@ -81,17 +77,11 @@ export class MicroRecall extends ClassificationMetric {
   }
 
   get(): number {
-    let num = 0;
-    let den = 0;
-    for (const c of this.cm.classes) {
-      num += this.cm.get(c, c);
-      den += this.cm.sumRow(c);
-    }
-    return safeDiv(num, den);
+    return micro(this.cm, "recall");
   }
 
   static fromJSON(json: unknown, options?: { cm?: unknown }): MicroRecall {
-    return new MicroRecall({ cm: restoreCm(openCheckpoint<CmMetricState>(json, "MicroRecall"), options) });
+    return new MicroRecall(readMetric(json, "MicroRecall", options));
   }
 }
 
@@ -112,18 +102,11 @@ export class WeightedRecall extends ClassificationMetric {
   }
 
   get(): number {
-    let total = 0;
-    for (const c of this.cm.classes) {
-      const col = this.cm.sumRow(c);
-      if (col !== 0) total += (this.cm.sumRow(c) * this.cm.get(c, c)) / col;
-    }
-    return safeDiv(total, this.cm.totalWeight);
+    return average(this.cm, "weighted", recallOf);
   }
 
   static fromJSON(json: unknown, options?: { cm?: unknown }): WeightedRecall {
-    return new WeightedRecall({
-      cm: restoreCm(openCheckpoint<CmMetricState>(json, "WeightedRecall"), options),
-    });
+    return new WeightedRecall(readMetric(json, "WeightedRecall", options));
   }
 }
 

@@ -1,7 +1,8 @@
-import { envelope, openCheckpoint, registerCheckpointType, restore } from "../checkpoint.js";
+import { envelope, openState, registerCheckpointType } from "../checkpoint.js";
 import type { Checkpoint } from "../checkpoint.js";
 import { LearnTypeError } from "../errors.js";
 import { describe } from "../internal/validate.js";
+import { restoreMetricAt } from "./metric.js";
 import type { Metric } from "./metric.js";
 
 type Args = [unknown, unknown, number];
@@ -89,10 +90,25 @@ export class Rolling<V = number> {
     });
   }
 
+  /**
+   * Restores a rolling metric saved with `toJSON`; `{ cm }` is passed on to the wrapped metric. A
+   * damaged checkpoint throws a `LearnError` (`ERR_LEARN_CHECKPOINT`) naming the path of the bad
+   * field.
+   */
   static fromJSON(json: unknown, options?: { cm?: unknown }): Rolling {
-    const s = openCheckpoint<{ windowSize: number; metric: Checkpoint; window: Args[] }>(json, "Rolling");
-    const r = new Rolling(restore(s.metric, options) as Metric, s.windowSize);
-    r.window = s.window.map((a) => [a[0], a[1], a[2]]);
+    const s = openState(json, "Rolling");
+    const windowSize = s.number("windowSize", { integer: true, min: 1 });
+    const metric = restoreMetricAt(s, "metric", options);
+    // Each entry is reverted once it leaves the window: it must be what the metric takes.
+    const window = s.tuples("window", 3).map((a): Args => {
+      const yPred = metric.requiresLabels ? a.label(1) : a.number(1);
+      return [a.label(0), yPred, a.number(2)];
+    });
+    if (window.length > windowSize) {
+      s.fail(".window", `at most ${windowSize} updates (the window size)`, window, "", `${window.length}`);
+    }
+    const r = new Rolling(metric, windowSize);
+    r.window = window;
     return r;
   }
 }

@@ -1,8 +1,22 @@
 import { LearnError } from "../errors.js";
+import type { NumberSpec, StateNode } from "../internal/checkpoint-reader.js";
 import { logSumExp } from "../internal/math.js";
 import { checkLabel, toFeatureMap } from "../internal/validate.js";
 import type { FeatureValues } from "../internal/validate.js";
 import type { FeatureInput, Label, Proba } from "../types.js";
+
+/**
+ * What every naive Bayes checkpoint saves of the counts (each model adds its options and totals).
+ * @internal
+ */
+export interface SavedCounts {
+  classes: Label[];
+  /** Times each class was learnt, aligned with `classes`. */
+  classCounts: number[];
+  features: string[];
+  /** `counts[c][f]`: what class `c` learnt of feature `f`. */
+  counts: number[][];
+}
 
 /**
  * What naive Bayes models share: classes in first-seen order, class counts, and turning joint
@@ -111,6 +125,19 @@ export abstract class BaseNB {
     return this.labels[best];
   }
 
+  /** What class `c` learnt of feature `f`: 0 for a class or a feature never seen. @internal */
+  protected countOf(f: string, c: Label): number {
+    const ci = this.labelIndex.get(c);
+    const fi = this.featureIndex.get(f);
+    return ci === undefined || fi === undefined ? 0 : ((this.counts[ci] as Float64Array)[fi] as number);
+  }
+
+  /** `perClass[c]` for a class's entry in a per-class array: 0 for a class never seen. @internal */
+  protected ofClass(perClass: readonly number[], c: Label): number {
+    const ci = this.labelIndex.get(c);
+    return ci === undefined ? 0 : (perClass[ci] as number);
+  }
+
   /** @internal Class labels by index (do not modify). */
   get labelList(): readonly Label[] {
     return this.labels;
@@ -144,6 +171,27 @@ export abstract class BaseNB {
       }
     }
     return fi;
+  }
+
+  /** The counts to save in a checkpoint. @internal */
+  protected savedCounts(): SavedCounts {
+    const nf = this.featureNames.length;
+    return {
+      classes: [...this.labels],
+      classCounts: [...this.classCounts],
+      features: [...this.featureNames],
+      counts: this.counts.map((row) => Array.from(row.subarray(0, nf))),
+    };
+  }
+
+  /** Loads counts read by `readCounts` into this new model (growing storage through the hooks). @internal */
+  protected loadCounts(saved: SavedCounts): void {
+    for (const f of saved.features) this.featureSlot(f);
+    saved.classes.forEach((label, c) => {
+      this.classSlot(label);
+      this.classCounts[c] = saved.classCounts[c] as number;
+      (this.counts[c] as Float64Array).set(saved.counts[c] as number[]);
+    });
   }
 
   private scratch(k: number): Float64Array {
@@ -186,18 +234,33 @@ export function undefinedLogError(
   return new LearnError(message, "ERR_LEARN_MATH_DOMAIN");
 }
 
+/**
+ * Reads the counts of a naive Bayes checkpoint, each field checked: distinct classes, each learnt
+ * at least once, distinct features, and a `classes × features` table whose class-`c` row is within
+ * `cellSpec(classCount)`. @internal
+ */
+export function readCounts(s: StateNode, cellSpec: (classCount: number) => NumberSpec): SavedCounts {
+  const classes = s.labels("classes");
+  const k = classes.length;
+  const classCounts = s.numbers("classCounts", k, { integer: true, min: 1 }, (c) => classNote(classes, c));
+  const features = s.strings("features");
+  const counts = s.matrix(
+    "counts",
+    k,
+    features.length,
+    (c) => cellSpec(classCounts[c] as number),
+    (c, f) => cellNote(classes, c, features, f),
+  );
+  return { classes, classCounts, features, counts };
+}
+
 /** `class 0` for error messages about checkpoint fields. @internal */
 export function classNote(classes: readonly Label[], c: number): string {
   return `class ${JSON.stringify(classes[c])}`;
 }
 
-/** `class 0, feature "good"` for error messages about checkpoint fields. @internal */
-export function cellNote(
-  classes: readonly Label[],
-  c: number,
-  features: readonly string[],
-  f: number,
-): string {
+/** `class 0, feature "good"` for error messages about checkpoint fields. */
+function cellNote(classes: readonly Label[], c: number, features: readonly string[], f: number): string {
   return `class ${JSON.stringify(classes[c])}, feature ${JSON.stringify(features[f])}`;
 }
 

@@ -2,7 +2,8 @@ import { encodeNumber, envelope, openState, registerCheckpointType } from "../ch
 import type { Checkpoint } from "../checkpoint.js";
 import { checkOptions, numberOption } from "../internal/validate.js";
 import type { Label } from "../types.js";
-import { BaseNB, cellNote, classNote } from "./base-nb.js";
+import { BaseNB, readCounts } from "./base-nb.js";
+import type { SavedCounts } from "./base-nb.js";
 
 /**
  * Options of `BernoulliNB`.
@@ -19,14 +20,10 @@ export interface BernoulliNBOptions {
   trueThreshold?: number | undefined;
 }
 
-interface BernoulliNBState {
+interface BernoulliNBState extends SavedCounts {
   alpha: number;
   /** A number, or `"Infinity"` / `"-Infinity"`. */
   trueThreshold: number | string;
-  classes: Label[];
-  classCounts: number[];
-  features: string[];
-  counts: number[][];
 }
 
 /**
@@ -61,12 +58,7 @@ export class BernoulliNB extends BaseNB {
 
   /** `P(f present | c)`. */
   pFeatureGivenClass(f: string, c: Label): number {
-    const ci = this.labelIndex.get(c);
-    const fi = this.featureIndex.get(f);
-    const count =
-      ci === undefined || fi === undefined ? 0 : ((this.counts[ci] as Float64Array)[fi] as number);
-    const n = ci === undefined ? 0 : (this.classCounts[ci] as number);
-    return (count + this.alpha) / (n + this.alpha * 2);
+    return (this.countOf(f, c) + this.alpha) / (this.ofClass(this.classCounts, c) + this.alpha * 2);
   }
 
   protected learnFeatures(x: ReadonlyMap<string, number>, c: number): void {
@@ -109,14 +101,10 @@ export class BernoulliNB extends BaseNB {
 
   /** Saves the model. */
   toJSON(): Checkpoint<BernoulliNBState> {
-    const nf = this.featureNames.length;
     return envelope("BernoulliNB", {
       alpha: this.alpha,
       trueThreshold: encodeNumber(this.trueThreshold),
-      classes: [...this.labels],
-      classCounts: [...this.classCounts],
-      features: [...this.featureNames],
-      counts: this.counts.map((row) => Array.from(row.subarray(0, nf))),
+      ...this.savedCounts(),
     });
   }
 
@@ -126,27 +114,12 @@ export class BernoulliNB extends BaseNB {
    */
   static fromJSON(json: unknown): BernoulliNB {
     const s = openState(json, "BernoulliNB");
-    const alpha = s.number("alpha", { min: 0 });
-    const trueThreshold = s.number("trueThreshold", { infinite: true });
-    const classes = s.labels("classes");
-    const k = classes.length;
-    const classCounts = s.numbers("classCounts", k, { integer: true, min: 1 }, (c) => classNote(classes, c));
-    const features = s.strings("features");
-    // A feature is present at most once per example, so a count above the class count is damage.
-    const counts = s.matrix(
-      "counts",
-      k,
-      features.length,
-      (c) => ({ integer: true, min: 0, max: classCounts[c] ?? 0 }),
-      (c, f) => cellNote(classes, c, features, f),
-    );
-    const m = new BernoulliNB({ alpha, trueThreshold });
-    for (const f of features) m.featureSlot(f);
-    classes.forEach((label, c) => {
-      m.classSlot(label);
-      m.classCounts[c] = classCounts[c] as number;
-      (m.counts[c] as Float64Array).set(counts[c] as number[]);
+    const m = new BernoulliNB({
+      alpha: s.number("alpha", { min: 0 }),
+      trueThreshold: s.number("trueThreshold", { infinite: true }),
     });
+    // A feature is present at most once per example, so a count above the class count is damage.
+    m.loadCounts(readCounts(s, (classCount) => ({ integer: true, min: 0, max: classCount })));
     return m;
   }
 }

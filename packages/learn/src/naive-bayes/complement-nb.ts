@@ -2,7 +2,9 @@ import { envelope, openState, registerCheckpointType } from "../checkpoint.js";
 import type { Checkpoint } from "../checkpoint.js";
 import { checkOptions, numberOption } from "../internal/validate.js";
 import type { Label } from "../types.js";
-import { BaseNB, cellNote, classNote, grow, undefinedLogError } from "./base-nb.js";
+import type { StateNode } from "../internal/checkpoint-reader.js";
+import { BaseNB, grow, readCounts, undefinedLogError } from "./base-nb.js";
+import type { SavedCounts } from "./base-nb.js";
 
 /**
  * Options of `ComplementNB`.
@@ -17,13 +19,10 @@ export interface ComplementNBOptions {
   alpha?: number | undefined;
 }
 
-interface ComplementNBState {
+interface ComplementNBState extends SavedCounts {
   alpha: number;
-  classes: Label[];
-  classCounts: number[];
-  features: string[];
+  /** Sum of the counts of each feature over the classes, aligned with `features`. */
   featureTotals: number[];
-  counts: number[][];
 }
 
 /**
@@ -106,14 +105,10 @@ export class ComplementNB extends BaseNB {
 
   /** Saves the model. */
   toJSON(): Checkpoint<ComplementNBState> {
-    const nf = this.featureNames.length;
     return envelope("ComplementNB", {
       alpha: this.alpha,
-      classes: [...this.labels],
-      classCounts: [...this.classCounts],
-      features: [...this.featureNames],
-      featureTotals: Array.from(this.featureTotals.subarray(0, nf)),
-      counts: this.counts.map((row) => Array.from(row.subarray(0, nf))),
+      ...this.savedCounts(),
+      featureTotals: Array.from(this.featureTotals.subarray(0, this.featureNames.length)),
     });
   }
 
@@ -123,39 +118,34 @@ export class ComplementNB extends BaseNB {
    */
   static fromJSON(json: unknown): ComplementNB {
     const s = openState(json, "ComplementNB");
-    const alpha = s.number("alpha", { min: 0 });
-    const classes = s.labels("classes");
-    const k = classes.length;
-    const classCounts = s.numbers("classCounts", k, { integer: true, min: 1 }, (c) => classNote(classes, c));
-    const features = s.strings("features");
-    const counts = s.matrix("counts", k, features.length, { min: 0 }, (c, f) =>
-      cellNote(classes, c, features, f),
-    );
-    // A total below a class's own count would make a complement count negative (log of < 0).
-    const featureTotals = s.numbers("featureTotals", features.length, { min: 0 }, (f) => {
-      return `feature ${JSON.stringify(features[f])}`;
-    });
-    featureTotals.forEach((t, f) => {
-      const most = Math.max(0, ...counts.map((row) => row[f] as number));
-      if (t < most) {
-        s.fail(
-          `.featureTotals[${f}]`,
-          `a number ≥ ${most} (its largest count in one class)`,
-          t,
-          ` (feature ${JSON.stringify(features[f])})`,
-        );
-      }
-    });
-    const m = new ComplementNB({ alpha });
-    for (const f of features) m.featureSlot(f);
+    const m = new ComplementNB({ alpha: s.number("alpha", { min: 0 }) });
+    const saved = readCounts(s, () => ({ min: 0 }));
+    const featureTotals = readFeatureTotals(s, saved);
+    m.loadCounts(saved);
     m.featureTotals.set(featureTotals);
-    classes.forEach((label, c) => {
-      m.classSlot(label);
-      m.classCounts[c] = classCounts[c] as number;
-      (m.counts[c] as Float64Array).set(counts[c] as number[]);
-    });
     return m;
   }
+}
+
+/**
+ * Reads the feature totals: a total below a class's own count would make a complement count
+ * negative (the log of a number < 0).
+ */
+function readFeatureTotals(s: StateNode, saved: SavedCounts): number[] {
+  const note = (f: number): string => `feature ${JSON.stringify(saved.features[f])}`;
+  const totals = s.numbers("featureTotals", saved.features.length, { min: 0 }, note);
+  totals.forEach((t, f) => {
+    const most = Math.max(0, ...saved.counts.map((row) => row[f] as number));
+    if (t < most) {
+      s.fail(
+        `.featureTotals[${f}]`,
+        `a number ≥ ${most} (its largest count in one class)`,
+        t,
+        ` (${note(f)})`,
+      );
+    }
+  });
+  return totals;
 }
 
 registerCheckpointType("ComplementNB", (c) => ComplementNB.fromJSON(c));

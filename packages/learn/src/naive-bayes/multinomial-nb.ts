@@ -3,7 +3,8 @@ import type { Checkpoint } from "../checkpoint.js";
 import { LearnError, LearnTypeError } from "../errors.js";
 import { checkOptions, describe, numberOption } from "../internal/validate.js";
 import type { Label } from "../types.js";
-import { BaseNB, cellNote, classNote, undefinedLogError } from "./base-nb.js";
+import { BaseNB, classNote, readCounts, undefinedLogError } from "./base-nb.js";
+import type { SavedCounts } from "./base-nb.js";
 
 /**
  * Options of `MultinomialNB`.
@@ -18,14 +19,10 @@ export interface MultinomialNBOptions {
   alpha?: number | undefined;
 }
 
-interface MultinomialNBState {
+interface MultinomialNBState extends SavedCounts {
   alpha: number;
-  classes: Label[];
-  classCounts: number[];
+  /** Sum of the counts of each class, aligned with `classes`. */
   classTotals: number[];
-  features: string[];
-  /** `counts[c][f]`: total of feature `f` in class `c`. */
-  counts: number[][];
 }
 
 /**
@@ -60,12 +57,8 @@ export class MultinomialNB extends BaseNB {
 
   /** `P(f|c)`; `0`-count and unseen features get the smoothed value. */
   pFeatureGivenClass(f: string, c: Label): number {
-    const ci = this.labelIndex.get(c);
-    const fi = this.featureIndex.get(f);
-    const count =
-      ci === undefined || fi === undefined ? 0 : ((this.counts[ci] as Float64Array)[fi] as number);
-    const total = ci === undefined ? 0 : (this.classTotals[ci] as number);
-    return (count + this.alpha) / (total + this.alpha * this.nTerms);
+    const total = this.ofClass(this.classTotals, c);
+    return (this.countOf(f, c) + this.alpha) / (total + this.alpha * this.nTerms);
   }
 
   /** Learnt state: class counts and totals, and per-feature counts by class (non-zero only). */
@@ -258,14 +251,10 @@ export class MultinomialNB extends BaseNB {
 
   /** Saves the model. */
   toJSON(): Checkpoint<MultinomialNBState> {
-    const nf = this.featureNames.length;
     return envelope("MultinomialNB", {
       alpha: this.alpha,
-      classes: [...this.labels],
-      classCounts: [...this.classCounts],
+      ...this.savedCounts(),
       classTotals: [...this.classTotals],
-      features: [...this.featureNames],
-      counts: this.counts.map((row) => Array.from(row.subarray(0, nf))),
     });
   }
 
@@ -275,23 +264,12 @@ export class MultinomialNB extends BaseNB {
    */
   static fromJSON(json: unknown): MultinomialNB {
     const s = openState(json, "MultinomialNB");
-    const alpha = s.number("alpha", { min: 0 });
-    const classes = s.labels("classes");
-    const k = classes.length;
-    const classCounts = s.numbers("classCounts", k, { integer: true, min: 1 }, (c) => classNote(classes, c));
-    const classTotals = s.numbers("classTotals", k, { min: 0 }, (c) => classNote(classes, c));
-    const features = s.strings("features");
-    const counts = s.matrix("counts", k, features.length, { min: 0 }, (c, f) =>
-      cellNote(classes, c, features, f),
-    );
-    const m = new MultinomialNB({ alpha });
-    for (const f of features) m.featureSlot(f);
-    classes.forEach((label, c) => {
-      m.classSlot(label);
-      m.classCounts[c] = classCounts[c] as number;
-      m.classTotals[c] = classTotals[c] as number;
-      (m.counts[c] as Float64Array).set(counts[c] as number[]);
-    });
+    const m = new MultinomialNB({ alpha: s.number("alpha", { min: 0 }) });
+    const saved = readCounts(s, () => ({ min: 0 }));
+    const note = (c: number): string => classNote(saved.classes, c);
+    const classTotals = s.numbers("classTotals", saved.classes.length, { min: 0 }, note);
+    m.loadCounts(saved);
+    classTotals.forEach((t, c) => (m.classTotals[c] = t));
     return m;
   }
 }
