@@ -78,3 +78,6 @@ export type { FlowSummary, Health, StateCounts, Stats } from "./dashboard.js";
 export { LIVE_EVENT_NAMES, liveEventSchema, parseLiveEvent } from "./events.js";
 export type { LiveEvent } from "./events.js";
 export { fastParseIngestBatch } from "./ingest-fast-parse.js";
+export { groupSummarySchema, topicEventSchema, topicSummarySchema } from "./topics.js";
+export type { TopicEvent } from "./topics.js";
+export type { GroupInfo, GroupSummary, TopicInfo, TopicSummary } from "./stream/topic-summary.js";

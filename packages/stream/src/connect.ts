@@ -1,3 +1,4 @@
+import { loadBackendPackage } from "./backend/backend-package.js";
 import { BadStreamUrlError } from "./errors.js";
 import { MemoryStream } from "./memory/memory-stream.js";
 import type { Stream } from "./types.js";
@@ -20,13 +21,20 @@ export interface ConnectOptions {
   readonly timeoutMs?: number;
 }
 
+/**
+ * The package of the NATS JetStream backend. It is not a dependency of `@weir/stream`: an application
+ * on NATS installs it, and one on the embedded log never downloads a NATS client.
+ */
+const NATS_PACKAGE = "@weir/stream-nats";
+
 /** The URL `connect()` would use with these options and environment. */
 export function resolveStreamUrl(options: ConnectOptions = {}, env: NodeJS.ProcessEnv = process.env): string {
   return options.url ?? env.WEIR_STREAM_URL ?? env.WEIR_API_URL ?? "http://127.0.0.1:4200";
 }
 
 /**
- * Connects to an event backend.
+ * Connects to an event backend. `nats://` needs the package `@weir/stream-nats` installed beside this
+ * one (else a `BackendNotInstalledError` says so).
  *
  * @example
  * const stream = await connect();                       // WEIR_STREAM_URL or the Weir server
@@ -45,8 +53,8 @@ export async function connect(options: ConnectOptions = {}): Promise<Stream> {
     return new MemoryStream(url.slice("memory:".length), options.maxEventBytes);
   }
   if (url.startsWith("nats://") || url.startsWith("tls://")) {
-    const { NatsStream } = await import("./nats/nats-stream.js");
-    return NatsStream.open({ url, timeoutMs, signal: options.signal, maxEventBytes: options.maxEventBytes });
+    const nats = await loadBackendPackage(NATS_PACKAGE, "NATS JetStream", url);
+    return nats.openStream({ url, timeoutMs, signal: options.signal, maxEventBytes: options.maxEventBytes });
   }
   if (/^(https?|wss?):\/\//.test(url)) {
     const { EmbeddedStream } = await import("./embedded/embedded-stream.js");

@@ -235,6 +235,36 @@ describe.each(backends)("stream contract on the $name backend", (backend) => {
     await subscription.close();
   });
 
+  it("stores an event that two groups give up on in <topic>.dead-letter once", async () => {
+    const topic = unique("dlq-once");
+    await stream.createTopic(topic);
+    await stream.publish(topic, { data: { poison: true } });
+    for (const group of ["first", "second"]) {
+      const subscription = stream.subscribe(topic, { group, maxDeliver: 1 });
+      const nacking = (async () => {
+        for await (const event of subscription) await event.nack();
+      })();
+      // The group has given the event up once it no longer owes it (NATS hands it out once more first).
+      const deadline = Date.now() + 10_000;
+      while ((await stream.topicInfo(topic)).groups.find((g) => g.name === group)?.lag !== 0) {
+        if (Date.now() > deadline) throw new Error(`group ${group} did not give the event up`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await subscription.close();
+      await nacking;
+    }
+    // Published after both dead letters, so every dead letter stored comes before it.
+    await stream.publish(`${topic}.dead-letter`, { data: { marker: true } });
+    const dead = stream.subscribe(`${topic}.dead-letter`, { from: "earliest" });
+    const stored: unknown[] = [];
+    for await (const event of dead) {
+      stored.push(event.json());
+      if (stored.length === 3 || event.json<{ marker?: boolean }>().marker) break;
+    }
+    await dead.close();
+    expect(stored).toEqual([{ poison: true }, { marker: true }]);
+  });
+
   it("resumes a group from its last acknowledged event after the consumer restarts", async () => {
     const topic = unique("resume");
     await stream.createTopic(topic);
@@ -420,6 +450,10 @@ describe.each(backends)("stream contract on the $name backend", (backend) => {
     await expect(
       stream.publish(topic, { data: 1, metadata: { n: 5 as unknown as string } }),
     ).rejects.toMatchObject({ code: "WEIR_MALFORMED_EVENT" });
+    await expect(stream.publish(topic, { data: 1, metadata: { "": "no key" } })).rejects.toMatchObject({
+      code: "WEIR_MALFORMED_EVENT",
+      message: "Malformed event: metadata keys must be non-empty strings.",
+    });
     await expect(stream.publish(topic, "just a string" as never)).rejects.toMatchObject({
       code: "WEIR_MALFORMED_EVENT",
     });

@@ -1,20 +1,17 @@
-import { invalidNameMessage } from "@weir/protocol/stream";
+import {
+  eventTooLargeMessage,
+  invalidNameMessage,
+  malformedEventMessage,
+  topicExistsMessage,
+  topicNotFoundMessage,
+} from "@weir/protocol/stream";
+import type { StreamErrorCode } from "@weir/protocol/stream";
 
-/** Stable codes carried by every {@link StreamError}. */
-export type StreamErrorCode =
-  | "WEIR_TOPIC_NOT_FOUND"
-  | "WEIR_TOPIC_EXISTS"
-  | "WEIR_TOPIC_CHANGED"
-  | "WEIR_INVALID_TOPIC_NAME"
-  | "WEIR_EVENT_TOO_LARGE"
-  | "WEIR_MALFORMED_EVENT"
-  | "WEIR_UNAUTHORIZED"
-  | "WEIR_TIMEOUT"
-  | "WEIR_CONNECTION"
-  | "WEIR_REFUSED"
-  | "WEIR_CLOSED"
-  | "WEIR_PROTOCOL"
-  | "WEIR_BAD_URL";
+/**
+ * Stable codes carried by every {@link StreamError}: the list of `@weir/protocol/stream`, whose
+ * refusals the Weir server's event log answers with the same codes and messages.
+ */
+export type { StreamErrorCode };
 
 /**
  * Base class of every error thrown by `@weir/stream`. `code` is stable, `retryable` says whether
@@ -40,14 +37,7 @@ export class StreamError extends Error {
 export class TopicNotFoundError extends StreamError {
   override readonly name = "TopicNotFoundError";
   constructor(topic: string, known: readonly string[], options?: { cause?: unknown }) {
-    super(
-      "WEIR_TOPIC_NOT_FOUND",
-      `Topic "${topic}" does not exist (known: ${known.length > 0 ? [...known].sort().join(", ") : "none"}). ` +
-        "Create it with `weir topics create " +
-        topic +
-        "` or `stream.createTopic()` / `stream.ensureTopic()`.",
-      options,
-    );
+    super("WEIR_TOPIC_NOT_FOUND", topicNotFoundMessage(topic, known), options);
   }
 }
 
@@ -55,11 +45,7 @@ export class TopicNotFoundError extends StreamError {
 export class TopicExistsError extends StreamError {
   override readonly name = "TopicExistsError";
   constructor(topic: string, options?: { cause?: unknown }) {
-    super(
-      "WEIR_TOPIC_EXISTS",
-      `Topic "${topic}" already exists. Use ensureTopic() to create it only when missing.`,
-      options,
-    );
+    super("WEIR_TOPIC_EXISTS", topicExistsMessage(topic), options);
   }
 }
 
@@ -97,11 +83,7 @@ export class InvalidTopicNameError extends StreamError {
 export class EventTooLargeError extends StreamError {
   override readonly name = "EventTooLargeError";
   constructor(topic: string, size: number, max: number) {
-    super(
-      "WEIR_EVENT_TOO_LARGE",
-      `Event for topic "${topic}" is ${size} bytes, over the limit of ${max} bytes. ` +
-        "Store large payloads elsewhere (an artifact or object store) and publish a reference.",
-    );
+    super("WEIR_EVENT_TOO_LARGE", eventTooLargeMessage(topic, size, max));
   }
 }
 
@@ -109,7 +91,7 @@ export class EventTooLargeError extends StreamError {
 export class MalformedEventError extends StreamError {
   override readonly name = "MalformedEventError";
   constructor(detail: string, options?: { cause?: unknown }) {
-    super("WEIR_MALFORMED_EVENT", `Malformed event: ${detail}`, options);
+    super("WEIR_MALFORMED_EVENT", malformedEventMessage(detail), options);
   }
 }
 
@@ -159,6 +141,18 @@ export class StreamRefusedError extends StreamError {
   }
 }
 
+/**
+ * The Weir server could not take or keep a publish — it is shutting down, or could not commit or sync
+ * its file to disk (the message says which). Publishing again (with the same idempotency keys, so
+ * that nothing is stored twice) may succeed.
+ */
+export class StreamUnavailableError extends StreamError {
+  override readonly name = "StreamUnavailableError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("WEIR_UNAVAILABLE", message, { ...options, retryable: true });
+  }
+}
+
 /** The stream client was closed. */
 export class StreamClosedError extends StreamError {
   override readonly name = "StreamClosedError";
@@ -183,5 +177,25 @@ export class BadStreamUrlError extends StreamError {
       "WEIR_BAD_URL",
       `Cannot use stream URL "${url}". Use "memory:", "nats://host:4222", or the Weir server's http(s):// or ws(s):// address.`,
     );
+  }
+}
+
+/**
+ * The URL names a backend whose package is not installed: each backend but the embedded one and
+ * memory lives in a package of its own (`@weir/stream-nats` for `nats://`), loaded by `connect()`.
+ */
+export class BackendNotInstalledError extends StreamError {
+  override readonly name = "BackendNotInstalledError";
+  /** The npm package to install. */
+  readonly packageName: string;
+  constructor(packageName: string, backend: string, url: string, options?: { cause?: unknown }) {
+    super(
+      "WEIR_BACKEND_NOT_INSTALLED",
+      `Stream URL "${url}" needs the ${backend} backend, which is in the package ${packageName}: ` +
+        `run \`npm install ${packageName}\` in your application (the same version as @weir/stream), ` +
+        "or unset WEIR_STREAM_URL to use the Weir server's own event log.",
+      options,
+    );
+    this.packageName = packageName;
   }
 }

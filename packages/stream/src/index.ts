@@ -15,6 +15,7 @@ export type {
   TopicOptions,
 } from "./types.js";
 export {
+  BackendNotInstalledError,
   BadStreamUrlError,
   EventTooLargeError,
   InvalidTopicNameError,
@@ -25,6 +26,7 @@ export {
   StreamProtocolError,
   StreamRefusedError,
   StreamTimeoutError,
+  StreamUnavailableError,
   TopicChangedError,
   TopicExistsError,
   TopicNotFoundError,

@@ -1,3 +1,5 @@
+import type { GroupInfo, TopicInfo } from "@weir/protocol/stream";
+
 /** What a publisher hands to {@link Stream.publish}. */
 export interface EventInput {
   /**
@@ -125,44 +127,18 @@ export interface TopicOptions {
   readonly maxBytes?: number;
   /** NATS only: replicas of the JetStream stream. @default 1 */
   readonly replicas?: number;
-  /** How long an idempotency key is remembered. @default 120000 (embedded: as long as the event is retained) */
+  /**
+   * How long an idempotency key is remembered.
+   * @default DEFAULT_DEDUPE_WINDOW_MS of `@weir/protocol/stream`, 120000 (embedded: as long as the event is retained)
+   */
   readonly dedupeWindowMs?: number;
 }
 
-/** A consumer group as seen by {@link Stream.topicInfo}. */
-export interface GroupInfo {
-  readonly name: string;
-  /** Every event at or below this offset is acknowledged. */
-  readonly ackedOffset: number;
-  /** Events delivered and not yet acknowledged. */
-  readonly pending: number;
-  /** Events after `ackedOffset` still to be acknowledged. */
-  readonly lag: number;
-}
-
-/** What a topic holds. */
-export interface TopicInfo {
-  readonly name: string;
-  /**
-   * The identity of this incarnation of the topic: an opaque string, compared only for equality.
-   * It stays the same across reconnects and restarts of the backend, and changes when the topic is
-   * deleted and created again (whose offsets then start over at 1) — also when the embedded log
-   * starts on a new data directory. Store it with any offset kept outside the stream (a
-   * checkpoint), and refuse the offset when the topic's `topicId` differs.
-   * Memory: a random UUID per topic. Embedded: a random UUID stored with the topic. NATS: the
-   * JetStream stream's `created` timestamp.
-   */
-  readonly topicId: string;
-  readonly eventCount: number;
-  /** 0 when empty. */
-  readonly firstOffset: number;
-  /** 0 when nothing was ever published. */
-  readonly lastOffset: number;
-  readonly bytes: number;
-  readonly maxAgeMs: number | undefined;
-  readonly maxBytes: number | undefined;
-  readonly groups: readonly GroupInfo[];
-}
+/**
+ * A topic and its consumer groups as `topicInfo()` and `listTopics()` describe them: the one shape of
+ * `@weir/protocol/stream`, which the Weir server's summaries extend.
+ */
+export type { GroupInfo, TopicInfo };
 
 /** The backend behind a {@link Stream}. */
 export type StreamBackend = "memory" | "embedded" | "nats";

@@ -6,6 +6,8 @@
  * `@weir/protocol/stream`; see docs/stream.md.
  */
 
+import type { EventLogErrorCode } from "./stream-errors.js";
+
 /**
  * Protocol version. The client asks for it in the upgrade URL (`/api/stream?v=4`). A server serves
  * every version from {@link OLDEST_PROTOCOL_VERSION} to its own and answers `hello` with the
@@ -71,5 +73,7 @@ export type ServerFrame =
   /** Publish answer (to a publish frame's request id): offsets in order; `dup` lists indexes that were duplicates with their stored id. */
   | { t: "puback"; r: number; c: number; o: number[]; dup?: Record<string, string> }
   | { t: "ok"; r: number; result?: unknown }
-  | { t: "err"; r: number; code: string; message: string; known?: string[] }
-  | { t: "suberr"; s: number; code: string; message: string; known?: string[] };
+  /** A refused request: `code` and `message` as in `stream-errors.ts`; `known` lists the topics for WEIR_TOPIC_NOT_FOUND. */
+  | { t: "err"; r: number; code: EventLogErrorCode; message: string; known?: string[] }
+  /** A subscription the server ended (its topic was deleted). */
+  | { t: "suberr"; s: number; code: EventLogErrorCode; message: string; known?: string[] };

@@ -14,6 +14,21 @@ export interface GroupSource<E extends { readonly offset: number }> {
   get(offset: number): E | undefined;
 }
 
+/**
+ * The ack floor of a new group that starts at `from`: before the first event held (`"earliest"`),
+ * at the last one (`"latest"`: only events published later), or just before `offset`.
+ *
+ * @example new GroupEngine(name, topic, startFloor(topic, { offset: 42 }), onDeadLetter);
+ */
+export function startFloor(
+  source: Pick<GroupSource<{ readonly offset: number }>, "firstOffset" | "lastOffset">,
+  from: "earliest" | "latest" | { readonly offset: number },
+): number {
+  if (from === "earliest") return source.firstOffset() - 1;
+  if (from === "latest") return source.lastOffset();
+  return Math.max(from.offset, 1) - 1;
+}
+
 /** One subscriber of a group. */
 export interface GroupMember<E> {
   readonly maxInFlight: number;

@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+
 /**
  * What a topic or group name may hold: the one rule of every backend and of the server's event log.
  * A group is one token: NATS JetStream names its durable consumer after it, and a consumer name
@@ -23,12 +25,20 @@ export const MAX_NAME_LENGTH = 200;
 /** Longest part of a refused name quoted in a message. */
 const QUOTED_NAME_CHARS = 100;
 
-/** Suffix of the topic that receives events given up after `maxDeliver` deliveries. */
-export const DEAD_LETTER_SUFFIX = ".dead-letter";
+/**
+ * Ephemeral readers (a subscription without a group) get a group of their own named `~<uuid>`: no
+ * valid group name starts with "~", and topic summaries leave these groups out.
+ */
+const EPHEMERAL_GROUP_PREFIX = "~";
 
-/** `river_pipeline` → `river_pipeline.dead-letter`. */
-export function deadLetterTopic(topic: string): string {
-  return topic + DEAD_LETTER_SUFFIX;
+/** A new name for the group of an ephemeral reader. */
+export function ephemeralGroupName(): string {
+  return EPHEMERAL_GROUP_PREFIX + randomUUID();
+}
+
+/** Whether `group` is the group of an ephemeral reader ({@link ephemeralGroupName}). */
+export function isEphemeralGroup(group: string): boolean {
+  return group.startsWith(EPHEMERAL_GROUP_PREFIX);
 }
 
 /**

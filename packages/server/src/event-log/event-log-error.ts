@@ -1,17 +1,16 @@
-import { invalidNameMessage, nameRuleBroken } from "@weir/protocol/stream";
+import {
+  eventTooLargeMessage,
+  invalidNameMessage,
+  malformedEventMessage,
+  nameRuleBroken,
+  topicExistsMessage,
+  topicNotFoundMessage,
+} from "@weir/protocol/stream";
+import type { EventLogErrorCode } from "@weir/protocol/stream";
 
-/** Stable codes of the event log, shared with `@weir/stream`'s typed errors. */
-export type EventLogErrorCode =
-  | "WEIR_TOPIC_NOT_FOUND"
-  | "WEIR_TOPIC_EXISTS"
-  | "WEIR_INVALID_TOPIC_NAME"
-  | "WEIR_EVENT_TOO_LARGE"
-  | "WEIR_MALFORMED_EVENT"
-  | "WEIR_VALIDATION"
-  | "WEIR_UNAUTHORIZED"
-  /** events.db was written by a newer Weir (its schema version is unknown here). */
-  | "WEIR_STORAGE_VERSION";
+export type { EventLogErrorCode } from "@weir/protocol/stream";
 
+/** The HTTP status of each code over REST. */
 const STATUS: Record<EventLogErrorCode, number> = {
   WEIR_TOPIC_NOT_FOUND: 404,
   WEIR_TOPIC_EXISTS: 409,
@@ -20,35 +19,52 @@ const STATUS: Record<EventLogErrorCode, number> = {
   WEIR_MALFORMED_EVENT: 400,
   WEIR_VALIDATION: 400,
   WEIR_UNAUTHORIZED: 401,
+  WEIR_UNAVAILABLE: 503,
   WEIR_STORAGE_VERSION: 500,
 };
 
 /**
- * An error of the embedded event log; sent as an `err` frame on the stream and as
+ * An error of the embedded event log, with a code and message of `@weir/protocol/stream` (the ones
+ * `@weir/stream` raises for the same refusal); sent as an `err` frame on the stream and as
  * `{ error: { code, message } }` with `status` over REST.
  * @example throw EventLogError.topicNotFound("nope", ["river_pipeline"]);
  */
 export class EventLogError extends Error {
   override readonly name = "EventLogError";
   readonly status: number;
+  /** The topics that exist, for `WEIR_TOPIC_NOT_FOUND`. */
+  readonly known: string[] | undefined;
 
   constructor(
     readonly code: EventLogErrorCode,
     message: string,
-    readonly known?: string[],
+    options?: { readonly known?: string[]; readonly cause?: unknown },
   ) {
-    super(message);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.status = STATUS[code];
+    this.known = options?.known;
   }
 
   static topicNotFound(topic: string, known: string[]): EventLogError {
-    const list = known.length > 0 ? [...known].sort().join(", ") : "none";
-    return new EventLogError(
-      "WEIR_TOPIC_NOT_FOUND",
-      `Topic "${topic}" does not exist (known: ${list}). Create it with \`weir topics create ${topic}\`, ` +
-        "POST /api/topics, or stream.ensureTopic().",
-      known,
-    );
+    return new EventLogError("WEIR_TOPIC_NOT_FOUND", topicNotFoundMessage(topic, known), { known });
+  }
+
+  static topicExists(topic: string): EventLogError {
+    return new EventLogError("WEIR_TOPIC_EXISTS", topicExistsMessage(topic));
+  }
+
+  /** `detail`: the broken rule, from the event rules of `@weir/protocol/stream`. */
+  static malformedEvent(detail: string): EventLogError {
+    return new EventLogError("WEIR_MALFORMED_EVENT", malformedEventMessage(detail));
+  }
+
+  static eventTooLarge(topic: string, size: number, max: number): EventLogError {
+    return new EventLogError("WEIR_EVENT_TOO_LARGE", eventTooLargeMessage(topic, size, max));
+  }
+
+  /** The log could not take or keep a publish (closing, a failed commit or sync); publishing again may succeed. */
+  static unavailable(message: string, cause?: unknown): EventLogError {
+    return new EventLogError("WEIR_UNAVAILABLE", message, { cause });
   }
 }
 

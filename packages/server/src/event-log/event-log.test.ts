@@ -2,6 +2,7 @@ import { fdatasync, fstatSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+import { pageSchema, topicEventSchema, topicSummarySchema } from "@weir/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 
@@ -9,6 +10,7 @@ import { startServer } from "../start-server.js";
 import type { WeirServer } from "../start-server.js";
 import Database from "better-sqlite3";
 
+import { EventLogError } from "./event-log-error.js";
 import { EventLog } from "./event-log.js";
 import type { PublishResult } from "./event-log.js";
 import type { StoredEvent } from "./event-store.js";
@@ -186,9 +188,23 @@ describe("embedded event log over /api/stream", () => {
     client.publish(6, "bad-events", [
       event("y", { metadata: { k: 1 } as unknown as Record<string, string> }),
     ]);
+    // The event rules of @weir/protocol/stream, in the words @weir/stream uses for them.
     expect(await client.answer(6)).toMatchObject({
       t: "err",
-      message: 'Malformed event: metadata["k"] must be a string.',
+      code: "WEIR_MALFORMED_EVENT",
+      message: 'Malformed event: metadata["k"] must be a string, got number.',
+    });
+    client.publish(9, "bad-events", [event("m", { mimetype: "text/plain/extra" })]);
+    expect(await client.answer(9)).toMatchObject({
+      t: "err",
+      code: "WEIR_MALFORMED_EVENT",
+      message: 'Malformed event: mimetype "text/plain/extra" is not of the form type/subtype.',
+    });
+    client.publish(10, "bad-events", [event("k", { metadata: { "": "empty key" } })]);
+    expect(await client.answer(10)).toMatchObject({
+      t: "err",
+      code: "WEIR_MALFORMED_EVENT",
+      message: "Malformed event: metadata keys must be non-empty strings.",
     });
     client.publish(7, "bad-events", [event("z", { id: "" })]);
     expect(await client.answer(7)).toMatchObject({
@@ -287,6 +303,77 @@ describe("embedded event log over /api/stream", () => {
     client.ws.close();
     expect((await fetch(`${server.url}/api/topics/rest-view`, { method: "DELETE" })).status).toBe(204);
     expect((await fetch(`${server.url}/api/topics/rest-view`)).status).toBe(404);
+  });
+
+  it("describes topics with the topic summary of @weir/protocol, field for field, over REST and the stream", async () => {
+    const getJson = async (path: string): Promise<unknown> => (await fetch(`${server.url}${path}`)).json();
+    const post = (body: unknown) =>
+      fetch(`${server.url}/api/topics`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const created: unknown = await (
+      await post({ name: "contract-view", maxAgeMs: 3_600_000, maxBytes: 1_000_000 })
+    ).json();
+    expect(topicSummarySchema.parse(created)).toEqual(created);
+    expect((await post({ name: "contract-empty" })).status).toBe(201);
+    const client = await RawClient.open(server.url);
+    client.publish(1, "contract-view", [
+      event("a", { typeName: "review", typeVersion: 2, metadata: { source: "test" } }),
+      event("b"),
+      event("c"),
+    ]);
+    await client.answer(1);
+    // A durable group with one member that acknowledged the first event, and an ephemeral reader.
+    const sub = { t: "sub", topic: "contract-view", from: "earliest", ackWaitMs: 30000, maxDeliver: 5 };
+    client.send({ ...sub, r: 2, s: 1, group: "contract-group", maxInFlight: 10 });
+    client.send({ ...sub, r: 3, s: 2, maxInFlight: 10 });
+    await client.answer(2);
+    await client.answer(3);
+    await client.deliveries(6);
+    client.send({ t: "ack", s: 1, o: [1, 1] });
+    let one: unknown;
+    for (let i = 0; i < 200; i++) {
+      one = await getJson("/api/topics/contract-view");
+      if ((one as { groups: { ackedOffset: number }[] }).groups[0]?.ackedOffset === 1) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    // Parsing keeps the contract's fields only: equal means no field is missing, renamed or extra.
+    expect(topicSummarySchema.parse(one)).toEqual(one);
+    expect(one).toMatchObject({
+      name: "contract-view",
+      eventCount: 3,
+      firstOffset: 1,
+      lastOffset: 3,
+      maxAgeMs: 3_600_000,
+      maxBytes: 1_000_000,
+      groups: [{ name: "contract-group", ackedOffset: 1, pending: 2, lag: 2, consumers: 1 }],
+    });
+    expect((one as { publishRate: number }).publishRate).toBeGreaterThan(0);
+
+    const list = await getJson("/api/topics");
+    expect(pageSchema(topicSummarySchema).parse(list)).toEqual(list);
+    const empty = (list as { items: { name: string }[] }).items.find((t) => t.name === "contract-empty");
+    expect(empty).toMatchObject({ eventCount: 0, firstOffset: 0, lastOffset: 0, bytes: 0, groups: [] });
+    expect(empty).not.toHaveProperty("maxAgeMs");
+
+    const events = await getJson("/api/topics/contract-view/events?from=1");
+    expect(pageSchema(topicEventSchema).parse(events)).toEqual(events);
+    expect((events as { items: unknown[] }).items[0]).toMatchObject({
+      offset: 1,
+      typeName: "review",
+      typeVersion: 2,
+      metadata: { source: "test" },
+      encoding: "utf8",
+      data: '{"text":"a"}',
+    });
+
+    // The stream's own `info` answer is the same summary.
+    client.send({ t: "info", r: 4, topic: "contract-view" });
+    const info = (await client.answer(4)) as { result: unknown };
+    expect(topicSummarySchema.parse(info.result)).toEqual(info.result);
+    client.ws.close();
   });
 
   it("keeps serving a connection that publishes far more than its in-flight bound", async () => {
@@ -635,11 +722,46 @@ describe("EventLog storage", () => {
       expect(syncs).toHaveLength(2);
 
       syncs[1]!.done(Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" }));
-      expect(second).toBeInstanceOf(Error);
+      expect(second).toBeInstanceOf(EventLogError);
+      expect(second).toMatchObject({ code: "WEIR_UNAVAILABLE", status: 503 });
       expect((second as Error).message).toMatch(
         /could not sync its file to disk \(EIO: i\/o error, fdatasync\).*publish again/,
       );
       log.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses a publish once closed with its typed, retryable error", () => {
+    const dir = mkdtempSync(join(tmpdir(), "weir-event-log-closed-"));
+    try {
+      const log = new EventLog({ dataDir: dir });
+      log.createTopic("closing", {}, false);
+      const topic = log.topic("closing");
+      log.close();
+      let answer: PublishResult | Error | undefined;
+      log.publish(
+        topic,
+        [
+          {
+            id: "late",
+            data: "{}",
+            mimetype: "application/json",
+            typeName: null,
+            typeVersion: null,
+            metadata: null,
+            idempotencyKey: null,
+            size: 18,
+          },
+        ],
+        (result) => (answer = result),
+      );
+      expect(answer).toBeInstanceOf(EventLogError);
+      expect(answer).toMatchObject({
+        code: "WEIR_UNAVAILABLE",
+        message: expect.stringContaining("Publish again once it is back") as unknown,
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

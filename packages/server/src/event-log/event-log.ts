@@ -1,10 +1,17 @@
-import { randomUUID } from "node:crypto";
-
 import { EventLogError } from "./event-log-error.js";
 import { EventStore } from "./event-store.js";
 import type { Durability, NewEvent, StoredEvent, SyncFile } from "./event-store.js";
-import { GroupEngine, deadLetterTopic } from "@weir/protocol/stream";
-import type { WireStart } from "@weir/protocol/stream";
+import {
+  GroupEngine,
+  deadLetterKey,
+  deadLetterMetadata,
+  deadLetterTopic,
+  describeTopic,
+  ephemeralGroupName,
+  isEphemeralGroup,
+  startFloor,
+} from "@weir/protocol/stream";
+import type { TopicSummary, WireStart } from "@weir/protocol/stream";
 import { TopicState } from "./topic-state.js";
 
 /** The answer to one publish request once its transaction committed. */
@@ -18,7 +25,7 @@ export interface PublishResult {
 interface PublishJob {
   readonly topic: TopicState;
   readonly events: readonly NewEvent[];
-  readonly done: (result: PublishResult | Error) => void;
+  readonly done: (result: PublishResult | EventLogError) => void;
 }
 
 /** What one group commit added to a topic. */
@@ -36,31 +43,6 @@ interface Commit {
   readonly callbacks: (() => void)[];
   readonly touched: Map<TopicState, Tally>;
   readonly now: number;
-}
-
-/** A group as the dashboard and `topicInfo` show it. */
-export interface GroupSummary {
-  name: string;
-  ackedOffset: number;
-  pending: number;
-  lag: number;
-  consumers: number;
-}
-
-/** A topic as the dashboard and `topicInfo` show it. */
-export interface TopicSummary {
-  name: string;
-  /** The topic's identity: another one after the topic is deleted and created again (offsets start over). */
-  topicId: string;
-  eventCount: number;
-  firstOffset: number;
-  lastOffset: number;
-  bytes: number;
-  maxAgeMs?: number;
-  maxBytes?: number;
-  createdAt: string;
-  publishRate: number;
-  groups: GroupSummary[];
 }
 
 /** Options of {@link EventLog}. */
@@ -131,10 +113,7 @@ export class EventLog {
     const existing = this.#topics.get(name);
     if (existing) {
       if (ifMissing) return this.summary(existing);
-      throw new EventLogError(
-        "WEIR_TOPIC_EXISTS",
-        `Topic "${name}" already exists. Use ensureTopic() to create it only when missing.`,
-      );
+      throw EventLogError.topicExists(name);
     }
     const row = this.#store.createTopic(name, options.maxAgeMs ?? null, options.maxBytes ?? null, Date.now());
     const topic = new TopicState(row, this.#store, undefined);
@@ -155,28 +134,26 @@ export class EventLog {
     return topic;
   }
 
+  /** The topic as the stream's answers and the REST routes describe it (the contract of `@weir/protocol`). */
   summary(topic: TopicState): TopicSummary {
-    const now = Date.now();
+    const { groups, ...info } = describeTopic(
+      {
+        name: topic.name,
+        topicId: topic.row.uid,
+        eventCount: topic.count,
+        firstOffset: topic.first,
+        lastOffset: topic.lastOffset(),
+        bytes: topic.bytes,
+        maxAgeMs: topic.row.maxAgeMs,
+        maxBytes: topic.row.maxBytes,
+      },
+      topic.groups.values(),
+    );
     return {
-      name: topic.name,
-      topicId: topic.row.uid,
-      eventCount: topic.count,
-      firstOffset: topic.count > 0 ? topic.first : 0,
-      lastOffset: topic.lastOffset(),
-      bytes: topic.bytes,
-      ...(topic.row.maxAgeMs === null ? {} : { maxAgeMs: topic.row.maxAgeMs }),
-      ...(topic.row.maxBytes === null ? {} : { maxBytes: topic.row.maxBytes }),
+      ...info,
       createdAt: new Date(topic.row.createdAt).toISOString(),
-      publishRate: topic.publishRate(now),
-      groups: [...topic.groups.values()]
-        .filter((group) => !group.name.startsWith("~"))
-        .map((group) => ({
-          name: group.name,
-          ackedOffset: group.floor,
-          pending: group.pendingCount,
-          lag: group.lag(),
-          consumers: topic.consumers.get(group.name) ?? 0,
-        })),
+      publishRate: topic.publishRate(Date.now()),
+      groups: groups.map((group) => ({ ...group, consumers: topic.consumers.get(group.name) ?? 0 })),
     };
   }
 
@@ -184,10 +161,14 @@ export class EventLog {
   publish(
     topic: TopicState,
     events: readonly NewEvent[],
-    done: (result: PublishResult | Error) => void,
+    done: (result: PublishResult | EventLogError) => void,
   ): void {
     if (this.#closed) {
-      done(new Error("The event log is closing."));
+      done(
+        EventLogError.unavailable(
+          "The event log is closing (the server is shutting down). Publish again once it is back.",
+        ),
+      );
       return;
     }
     this.#queue.push({ topic, events, done });
@@ -204,13 +185,7 @@ export class EventLog {
   group(topic: TopicState, name: string | undefined, from: WireStart): GroupEngine<StoredEvent> {
     const existing = name === undefined ? undefined : topic.groups.get(name);
     if (existing) return existing;
-    const floor =
-      from === "earliest"
-        ? topic.firstOffset() - 1
-        : from === "latest"
-          ? topic.lastOffset()
-          : Math.max(from.offset, 1) - 1;
-    const group = this.#newGroup(topic, name ?? `~${randomUUID()}`, floor);
+    const group = this.#newGroup(topic, name ?? ephemeralGroupName(), startFloor(topic, from));
     if (name !== undefined) this.groupChanged(group);
     return group;
   }
@@ -227,7 +202,7 @@ export class EventLog {
 
   /** Marks a group's position for saving in the next commit. */
   groupChanged(group: GroupEngine<StoredEvent>): void {
-    if (group.name.startsWith("~")) return;
+    if (isEphemeralGroup(group.name)) return;
     this.#dirtyGroups.add(group);
     this.#schedule();
   }
@@ -267,13 +242,13 @@ export class EventLog {
 
   #deadLetter(event: StoredEvent, reason: string, count: number): void {
     const target = this.#topics.get(deadLetterTopic(event.topic)) ?? this.#createDeadLetter(event.topic);
-    const metadata = {
-      ...(event.metadata === null ? {} : (JSON.parse(event.metadata) as Record<string, string>)),
-      "weir-dead-letter-reason": reason,
-      "weir-source-topic": event.topic,
-      "weir-source-offset": String(event.offset),
-      "weir-delivery-count": String(count),
-    };
+    const metadata = deadLetterMetadata(
+      event.metadata === null ? {} : (JSON.parse(event.metadata) as Record<string, string>),
+      reason,
+      event.topic,
+      event.offset,
+      count,
+    );
     const moved: NewEvent = {
       id: event.id,
       data: event.data,
@@ -281,7 +256,7 @@ export class EventLog {
       typeName: event.typeName,
       typeVersion: event.typeVersion,
       metadata: JSON.stringify(metadata),
-      idempotencyKey: `dead-letter:${event.topic}:${event.offset}`,
+      idempotencyKey: deadLetterKey(event.topic, event.offset),
       size: event.size,
     };
     this.publish(target, [moved], () => undefined);
@@ -365,9 +340,11 @@ export class EventLog {
         }
       });
     } catch (error) {
-      const failure = new Error(`The event log could not commit: ${(error as Error).message}`, {
-        cause: error,
-      });
+      const failure = EventLogError.unavailable(
+        `The event log could not commit (${(error as Error).message}). Check the disk under the ` +
+          "server's data directory, then publish again.",
+        error,
+      );
       for (const job of jobs) job.done(failure);
       for (const callback of callbacks) callback();
       return;
@@ -399,10 +376,10 @@ export class EventLog {
       const failure =
         error === undefined
           ? undefined
-          : new Error(
+          : EventLogError.unavailable(
               `The event log could not sync its file to disk (${error.message}); the events may not be ` +
                 "durable. Check the disk under the server's data directory, then publish again.",
-              { cause: error },
+              error,
             );
       for (const commit of commits) this.#complete(commit, failure);
       this.#sync();
@@ -416,19 +393,21 @@ export class EventLog {
     this.#syncing = undefined;
     this.#unsynced = [];
     if (pending.length === 0) return;
-    let failure: Error | undefined;
+    let failure: EventLogError | undefined;
     try {
       if (this.#store.syncsCommits) this.#store.syncNow();
     } catch (error) {
-      failure = new Error(`The event log could not sync its file to disk: ${(error as Error).message}`, {
-        cause: error,
-      });
+      failure = EventLogError.unavailable(
+        `The event log could not sync its file to disk (${(error as Error).message}); the events may ` +
+          "not be durable. Check the disk under the server's data directory, then publish again.",
+        error,
+      );
     }
     for (const commit of pending) this.#complete(commit, failure);
   }
 
   /** A durable commit: its events become visible to groups, its publishers get their answers. */
-  #complete(commit: Commit, failure: Error | undefined): void {
+  #complete(commit: Commit, failure: EventLogError | undefined): void {
     const { touched, now } = commit;
     for (const [topic, tally] of touched) {
       if (tally.count === 0) continue;

@@ -6,11 +6,7 @@ import { EventLog } from "./event-log.js";
 import type { Durability } from "./event-store.js";
 import { registerTopicRoutes } from "./rest-routes.js";
 import { StreamConnection } from "./stream-connection.js";
-import { PROTOCOL_VERSION_PARAM } from "@weir/protocol/stream";
-
-export { EventLog } from "./event-log.js";
-export type { EventLogOptions, TopicSummary, GroupSummary } from "./event-log.js";
-export { EventLogError } from "./event-log-error.js";
+import { DEFAULT_MAX_EVENT_BYTES, PROTOCOL_VERSION_PARAM } from "@weir/protocol/stream";
 
 /** Options of {@link registerEventLog}. */
 export interface EventLogPluginOptions {
@@ -18,7 +14,7 @@ export interface EventLogPluginOptions {
   readonly dataDir: string;
   /** When set, `/api/stream` and topic writes need `Authorization: Bearer <apiKey>`. */
   readonly apiKey?: string;
-  /** Largest event accepted (payload plus headers). @default 1048576 */
+  /** Largest event accepted (payload plus headers, as `eventSize` of `@weir/protocol/stream` counts it). @default DEFAULT_MAX_EVENT_BYTES (1 MiB) */
   readonly maxEventBytes?: number;
   /**
    * `FULL` (default) fsyncs the WAL at every group commit, so an ack survives power loss;
@@ -40,7 +36,7 @@ export interface EventLogPluginOptions {
  * await app.listen({ port: 4200 });
  */
 export async function registerEventLog(app: FastifyInstance, options: EventLogPluginOptions): Promise<void> {
-  const maxEventBytes = options.maxEventBytes ?? 1024 * 1024;
+  const maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
   const log = new EventLog({
     dataDir: options.dataDir,
     ...(options.durability ? { durability: options.durability } : {}),

@@ -1,3 +1,4 @@
+import type { Page, TopicEvent, TopicSummary } from "@weir/protocol";
 import type { FastifyInstance, FastifyReply } from "fastify";
 
 import { EventLogError, assertName } from "./event-log-error.js";
@@ -8,7 +9,7 @@ import type { StoredEvent } from "./event-store.js";
 const TEXTUAL = /^(text\/|application\/(json|xml|x-ndjson|csv|javascript)|.*\+json$)/;
 
 /** An event as `GET /api/topics/:name/events` returns it: text payloads as UTF-8, others as base64. */
-export function eventView(event: StoredEvent): Record<string, unknown> {
+export function eventView(event: StoredEvent): TopicEvent {
   const textual = TEXTUAL.test(event.mimetype);
   return {
     id: event.id,
@@ -54,7 +55,8 @@ function optionalInt(
 export function registerTopicRoutes(app: FastifyInstance, log: EventLog): void {
   app.get("/api/topics", async (_request, reply) => {
     const items = log.topicNames().map((name) => log.summary(log.topic(name)));
-    return reply.send({ items, nextCursor: null, total: items.length });
+    const page: Page<TopicSummary> = { items, nextCursor: null, total: items.length, totalCapped: false };
+    return reply.send(page);
   });
 
   app.get<{ Params: { name: string } }>("/api/topics/:name", async (request, reply) => {
@@ -108,7 +110,13 @@ export function registerTopicRoutes(app: FastifyInstance, log: EventLog): void {
         const events = log.recent(topic, from, limit);
         const last = events.at(-1);
         const nextCursor = last && last.offset < topic.lastOffset() ? String(last.offset + 1) : null;
-        return reply.send({ items: events.map(eventView), nextCursor, total: topic.count });
+        const page: Page<TopicEvent> = {
+          items: events.map(eventView),
+          nextCursor,
+          total: topic.count,
+          totalCapped: false,
+        };
+        return reply.send(page);
       } catch (error) {
         return sendError(reply, error);
       }

@@ -11,6 +11,9 @@ import {
   PROTOCOL_VERSION,
   PublishFrameReader,
   VERSION_MISMATCH_CLOSE_CODE,
+  eventFieldsRuleBroken,
+  eventSize,
+  metadataRuleBroken,
 } from "@weir/protocol/stream";
 import type { GroupEngine, GroupMember } from "@weir/protocol/stream";
 
@@ -24,7 +27,10 @@ export interface ConnectionLimits {
 const HIGH_WATER = 8 * 1024 * 1024;
 const LOW_WATER = 1024 * 1024;
 
-class MalformedFrame extends Error {}
+/** A frame that breaks the protocol: it closes the connection that sent it (1007/1008), not answered. */
+class MalformedFrame extends Error {
+  override readonly name = "MalformedFrame";
+}
 
 /** A subscription's deliveries are sent once this many are waiting, without waiting for the tick to end. */
 const FRAME_EVENTS = 1024;
@@ -63,6 +69,19 @@ function servedVersion(asked: string | undefined): number | undefined {
   if (asked === undefined || !/^\d{1,6}$/.test(asked)) return undefined;
   const version = Number(asked);
   return version >= OLDEST_PROTOCOL_VERSION && version <= PROTOCOL_VERSION ? version : undefined;
+}
+
+/** The metadata of a published event, parsed from its JSON; throws unless it keeps the event rules. */
+function parseMetadata(json: string): Record<string, string> {
+  let metadata: unknown;
+  try {
+    metadata = JSON.parse(json);
+  } catch {
+    metadata = undefined;
+  }
+  const broken = metadataRuleBroken(metadata);
+  if (broken !== undefined) throw EventLogError.malformedEvent(broken);
+  return metadata as Record<string, string>;
 }
 
 function checkStart(from: unknown): WireStart {
@@ -295,63 +314,12 @@ export class StreamConnection {
     const events: NewEvent[] = [];
     while (reader.next()) {
       const { id, mimetype, typeName, typeVersion, idempotencyKey } = reader;
-      if (id.length === 0 || id.length > 128)
-        throw new EventLogError(
-          "WEIR_MALFORMED_EVENT",
-          "Malformed event: id must be a string of 1–128 characters.",
-        );
-      if (!mimetype.includes("/"))
-        throw new EventLogError(
-          "WEIR_MALFORMED_EVENT",
-          `Malformed event: mimetype "${mimetype}" is not of the form type/subtype.`,
-        );
-      if (typeName !== undefined && typeName.length === 0)
-        throw new EventLogError(
-          "WEIR_MALFORMED_EVENT",
-          "Malformed event: typeName must be a non-empty string.",
-        );
-      if (typeVersion !== undefined && !isInt(typeVersion, 0))
-        throw new EventLogError(
-          "WEIR_MALFORMED_EVENT",
-          "Malformed event: typeVersion must be a non-negative integer.",
-        );
-      let metaSize = 0;
-      let metadata: string | null = null;
-      if (reader.metadata !== undefined) {
-        let md: unknown;
-        try {
-          md = JSON.parse(reader.metadata);
-        } catch {
-          md = undefined;
-        }
-        if (typeof md !== "object" || md === null || Array.isArray(md))
-          throw new EventLogError(
-            "WEIR_MALFORMED_EVENT",
-            "Malformed event: metadata must be an object of strings.",
-          );
-        for (const [key, value] of Object.entries(md)) {
-          if (typeof value !== "string")
-            throw new EventLogError(
-              "WEIR_MALFORMED_EVENT",
-              `Malformed event: metadata["${key}"] must be a string.`,
-            );
-          metaSize += key.length + value.length;
-        }
-        metadata = JSON.stringify(md);
-      }
-      if (idempotencyKey !== undefined && (idempotencyKey.length === 0 || idempotencyKey.length > 256))
-        throw new EventLogError(
-          "WEIR_MALFORMED_EVENT",
-          "Malformed event: idempotencyKey must be 1–256 characters.",
-        );
-      const bytes = reader.payloadEnd - reader.payloadStart;
-      const size = bytes + mimetype.length + (typeName?.length ?? 0) + metaSize;
+      const broken = eventFieldsRuleBroken(id, mimetype, typeName, typeVersion, idempotencyKey);
+      if (broken !== undefined) throw EventLogError.malformedEvent(broken);
+      const metadata = reader.metadata === undefined ? undefined : parseMetadata(reader.metadata);
+      const size = eventSize(reader.payloadEnd - reader.payloadStart, mimetype, typeName, metadata);
       if (size > this.limits.maxEventBytes)
-        throw new EventLogError(
-          "WEIR_EVENT_TOO_LARGE",
-          `Event for topic "${topic.name}" is ${size} bytes, over the limit of ${this.limits.maxEventBytes} bytes. ` +
-            "Store large payloads elsewhere (an artifact or object store) and publish a reference.",
-        );
+        throw EventLogError.eventTooLarge(topic.name, size, this.limits.maxEventBytes);
       events.push({
         id,
         // Text is decoded from its UTF-8 bytes (so it is well formed) and stored as TEXT; bytes are
@@ -362,7 +330,7 @@ export class StreamConnection {
         mimetype,
         typeName: typeName ?? null,
         typeVersion: typeVersion ?? null,
-        metadata,
+        metadata: metadata === undefined ? null : JSON.stringify(metadata),
         idempotencyKey: idempotencyKey ?? null,
         size,
       });
@@ -379,8 +347,8 @@ export class StreamConnection {
         this.#paused = false;
         this.socket.resume();
       }
-      if (result instanceof Error)
-        this.#send({ t: "err", r, code: "WEIR_UNAVAILABLE", message: result.message });
+      if (result instanceof EventLogError)
+        this.#send({ t: "err", r, code: result.code, message: result.message });
       else
         this.#send({
           t: "puback",

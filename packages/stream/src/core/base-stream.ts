@@ -1,3 +1,5 @@
+import { batchIdempotencyKey } from "@weir/protocol/stream";
+
 import { StreamClosedError } from "../errors.js";
 import type {
   EventInput,
@@ -25,8 +27,8 @@ export interface ResolvedSubscribeOptions {
   readonly signal: AbortSignal | undefined;
 }
 
-/** 1 MiB, the default maximum event size on every backend. */
-export const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
+/** 1 MiB, the default maximum event size on every backend and in the Weir server (the event rules of `@weir/protocol/stream`). */
+export { DEFAULT_MAX_EVENT_BYTES } from "@weir/protocol/stream";
 
 function positiveInt(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -57,6 +59,19 @@ export abstract class BaseStream implements Stream {
     timeoutMs: number,
     signal: AbortSignal | undefined,
   ): Promise<PublishAck[]>;
+  /**
+   * Publishes one event (`publish(topic, event)`, the common call). By default through
+   * {@link doPublish}; a backend may override it to skip the array and the extra promise on this hot path.
+   */
+  protected doPublishOne(
+    topic: string,
+    event: EncodedEvent,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+  ): Promise<PublishAck> {
+    return this.doPublish(topic, [event], timeoutMs, signal).then((list) => list[0] as PublishAck);
+  }
+
   protected abstract doSubscribe(topic: string, options: ResolvedSubscribeOptions): Subscription;
   protected abstract doClose(graceMs: number): Promise<void>;
 
@@ -112,20 +127,26 @@ export abstract class BaseStream implements Stream {
       const key = options.idempotencyKey;
       if (many) {
         encoded = (input as readonly EventInput[]).map((event, index) =>
-          encodeEvent(topic, event, key === undefined ? undefined : `${key}:${index}`, this.maxEventBytes),
+          encodeEvent(
+            topic,
+            event,
+            key === undefined ? undefined : batchIdempotencyKey(key, index),
+            this.maxEventBytes,
+          ),
         );
         if (encoded.length === 0) return Promise.resolve([]);
       } else encoded = [encodeEvent(topic, input as EventInput, key, this.maxEventBytes)];
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    let acks: Promise<PublishAck[]>;
+    const timeoutMs = options.timeoutMs ?? 30_000;
     try {
-      acks = this.doPublish(topic, encoded, options.timeoutMs ?? 30_000, options.signal);
+      return many
+        ? this.doPublish(topic, encoded, timeoutMs, options.signal)
+        : this.doPublishOne(topic, encoded[0] as EncodedEvent, timeoutMs, options.signal);
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    return many ? acks : acks.then((list) => list[0] as PublishAck);
   }
 
   subscribe(topic: string, options: SubscribeOptions = {}): Subscription {

@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
 
+import { eventFieldsRuleBroken, eventSize, metadataRuleBroken } from "@weir/protocol/stream";
+
 import { EventTooLargeError, MalformedEventError } from "../errors.js";
 import type { EventInput } from "../types.js";
 
@@ -17,10 +19,6 @@ export interface EncodedEvent {
   /** Bytes counted against the size limit: payload plus headers. */
   readonly size: number;
 }
-
-const MIMETYPE = /^[\w.+-]+\/[\w.+-]+(?:\s*;.*)?$/;
-/** The last mimetype that passed the check (a publisher's events nearly always share one). */
-let lastMimetype = "";
 
 interface Payload {
   bytes: Uint8Array | undefined;
@@ -64,8 +62,9 @@ function encodeData(data: unknown): Payload {
 }
 
 /**
- * Validates and encodes one event. Throws {@link MalformedEventError} or {@link EventTooLargeError}
- * with a message naming the field at fault.
+ * Validates and encodes one event by the event rules of `@weir/protocol/stream` (the ones the Weir
+ * server checks again). Throws {@link MalformedEventError} or {@link EventTooLargeError} with a
+ * message naming the field at fault.
  */
 export function encodeEvent(
   topic: string,
@@ -77,37 +76,13 @@ export function encodeEvent(
     throw new MalformedEventError('an event is an object with a "data" field, e.g. { data: { text: "…" } }.');
   const payload = encodeData(input.data);
   const mimetype = input.mimetype ?? payload.mimetype;
-  if (input.mimetype !== undefined && mimetype !== lastMimetype) {
-    if (typeof mimetype !== "string" || !MIMETYPE.test(mimetype))
-      throw new MalformedEventError(`mimetype "${String(mimetype)}" is not of the form type/subtype.`);
-    lastMimetype = mimetype;
-  }
-  if (input.typeName !== undefined && (typeof input.typeName !== "string" || input.typeName.length === 0))
-    throw new MalformedEventError("typeName must be a non-empty string.");
-  if (
-    input.typeVersion !== undefined &&
-    (typeof input.typeVersion !== "number" || !Number.isInteger(input.typeVersion) || input.typeVersion < 0)
-  )
-    throw new MalformedEventError(
-      `typeVersion must be a non-negative integer, got ${String(input.typeVersion)}.`,
-    );
-  let metaSize = 0;
-  if (input.metadata !== undefined) {
-    if (input.metadata === null || typeof input.metadata !== "object" || Array.isArray(input.metadata))
-      throw new MalformedEventError("metadata must be an object of string values.");
-    for (const [key, value] of Object.entries(input.metadata)) {
-      if (typeof value !== "string" || key.length === 0)
-        throw new MalformedEventError(`metadata["${key}"] must be a string, got ${typeof value}.`);
-      metaSize += key.length + value.length;
-    }
-  }
   const key = input.idempotencyKey ?? idempotencyKey;
-  if (key !== undefined && (typeof key !== "string" || key.length === 0 || key.length > 256))
-    throw new MalformedEventError("idempotencyKey must be a string of 1–256 characters.");
   const id = input.id ?? randomUUID();
-  if (typeof id !== "string" || id.length === 0 || id.length > 128)
-    throw new MalformedEventError("id must be a string of 1–128 characters.");
-  const size = payload.byteLength + mimetype.length + (input.typeName?.length ?? 0) + metaSize;
+  const broken =
+    eventFieldsRuleBroken(id, mimetype, input.typeName, input.typeVersion, key) ??
+    (input.metadata === undefined ? undefined : metadataRuleBroken(input.metadata));
+  if (broken !== undefined) throw new MalformedEventError(broken);
+  const size = eventSize(payload.byteLength, mimetype, input.typeName, input.metadata);
   if (size > maxEventBytes) throw new EventTooLargeError(topic, size, maxEventBytes);
   return new Encoded(
     id,

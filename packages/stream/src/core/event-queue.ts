@@ -60,7 +60,12 @@ export class EventQueue<T> implements AsyncIterable<T> {
     if (this.#head < this.#items.length) {
       const value = this.#items[this.#head] as T;
       this.#head++;
-      if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      // Handed-out items must not stay referenced: an event kept alive here survives garbage
+      // collections (and keeps its frame or socket buffer alive) long after it was acknowledged.
+      if (this.#head === this.#items.length) {
+        this.#items.length = 0;
+        this.#head = 0;
+      } else if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
         this.#items = this.#items.slice(this.#head);
         this.#head = 0;
       }

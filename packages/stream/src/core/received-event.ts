@@ -1,12 +1,11 @@
 import type { StreamEvent } from "../types.js";
+import { SettledOnce } from "./settled-once.js";
+import type { EventSettler } from "./settled-once.js";
 
 const decoder = new TextDecoder();
 
 /** How a backend settles a delivered event. */
-export interface Settler {
-  ack(event: ReceivedEvent): Promise<void>;
-  nack(event: ReceivedEvent, delayMs: number): Promise<void>;
-}
+export type Settler = EventSettler<ReceivedEvent>;
 
 /** The fields a backend fills in for a delivered event. */
 export interface ReceivedFields {
@@ -32,7 +31,7 @@ export interface ReceivedFields {
 }
 
 /** A delivered event; `ack`/`nack` settle it once (later calls are no-ops). */
-export class ReceivedEvent implements StreamEvent {
+export class ReceivedEvent extends SettledOnce<ReceivedEvent> implements StreamEvent {
   readonly id: string;
   readonly topic: string;
   readonly topicId: string;
@@ -50,11 +49,10 @@ export class ReceivedEvent implements StreamEvent {
   readonly #end: number;
   /** Backend-specific handle (e.g. a JetStream message). */
   readonly handle: unknown;
-  #settler: Settler;
-  #settled = false;
 
   /** `topicId`: the incarnation of the topic the subscription reads (the same for all its events). */
   constructor(fields: ReceivedFields, topicId: string, settler: Settler, handle?: unknown) {
+    super(settler);
     this.id = fields.id;
     this.topic = fields.topic;
     this.topicId = topicId;
@@ -71,7 +69,6 @@ export class ReceivedEvent implements StreamEvent {
     this.createdAt = fields.createdAt;
     this.deliveryCount = fields.deliveryCount;
     this.handle = handle;
-    this.#settler = settler;
   }
 
   json<T = unknown>(): T {
@@ -92,17 +89,5 @@ export class ReceivedEvent implements StreamEvent {
         ? decoder.decode(this.#data)
         : this.#frame.toString("utf8", this.#start, this.#end);
     return this.#text;
-  }
-
-  ack(): Promise<void> {
-    if (this.#settled) return Promise.resolve();
-    this.#settled = true;
-    return this.#settler.ack(this);
-  }
-
-  nack(options?: { readonly delayMs?: number }): Promise<void> {
-    if (this.#settled) return Promise.resolve();
-    this.#settled = true;
-    return this.#settler.nack(this, Math.max(0, options?.delayMs ?? 0));
   }
 }

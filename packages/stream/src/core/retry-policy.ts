@@ -1,39 +1,19 @@
+import { exponentialBackoff, sleep } from "@weir/protocol/retry";
+
 import { StreamTimeoutError } from "../errors.js";
 
-/** Exponential backoff with full jitter, shared by every retrying call site of the package. */
-export interface RetryPolicy {
-  /** @default 50 */
-  readonly initialDelayMs: number;
-  /** @default 1000 */
-  readonly maxDelayMs: number;
-}
+export { sleep } from "@weir/protocol/retry";
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { initialDelayMs: 50, maxDelayMs: 1000 };
-
-/** Delay before retry number `attempt` (0-based). */
-export function backoffDelay(attempt: number, policy: RetryPolicy = DEFAULT_RETRY_POLICY): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** attempt);
-  return ceiling / 2 + Math.random() * (ceiling / 2);
-}
-
-/** Sleeps `ms`, rejecting early with the signal's reason. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason as Error);
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason as Error);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
+/**
+ * Delay in ms before reconnect attempt `attempt` (1-based): Weir's one backoff policy
+ * (`@weir/protocol/retry`), tuned for a broker that is usually back within a second — 50 ms
+ * doubling up to 1 s, ±50 %.
+ */
+export const backoffDelay: (attempt: number) => number = exponentialBackoff({
+  initialDelayMs: 50,
+  maxDelayMs: 1000,
+  jitter: 0.5,
+});
 
 /**
  * Runs `attempt` until it succeeds, a non-retryable error occurs, or `timeoutMs` passes.
@@ -46,16 +26,15 @@ export async function retry<T>(
     timeoutMs: number;
     isRetryable: (error: unknown) => boolean;
     signal?: AbortSignal | undefined;
-    policy?: RetryPolicy;
   },
 ): Promise<T> {
   const deadline = Date.now() + options.timeoutMs;
-  for (let n = 0; ; n++) {
+  for (let n = 1; ; n++) {
     try {
       return await attempt();
     } catch (error) {
       if (!options.isRetryable(error) || options.signal?.aborted) throw error;
-      const delay = backoffDelay(n, options.policy);
+      const delay = backoffDelay(n);
       if (Date.now() + delay > deadline)
         throw new StreamTimeoutError(options.what, options.timeoutMs, { cause: error });
       await sleep(delay, options.signal);

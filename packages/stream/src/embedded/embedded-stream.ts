@@ -1,4 +1,4 @@
-import { BaseStream, DEFAULT_MAX_EVENT_BYTES } from "../core/base-stream.js";
+import { BaseStream } from "../core/base-stream.js";
 import type { ResolvedSubscribeOptions } from "../core/base-stream.js";
 import type { EncodedEvent } from "../core/encode-event.js";
 import { retry, sleep } from "../core/retry-policy.js";
@@ -6,7 +6,7 @@ import { StreamProtocolError } from "../errors.js";
 import type { StreamError } from "../errors.js";
 import type { PublishAck, Subscription, TopicInfo, TopicOptions } from "../types.js";
 import { EmbeddedSubscription } from "./embedded-subscription.js";
-import { DeliveryFrameReader, PublishFrameWriter } from "@weir/protocol/stream";
+import { DEFAULT_MAX_EVENT_BYTES, DeliveryFrameReader, PublishFrameWriter } from "@weir/protocol/stream";
 import type { ServerFrame } from "@weir/protocol/stream";
 import { WsLink, errorFromFrame } from "./ws-link.js";
 

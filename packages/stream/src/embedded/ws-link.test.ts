@@ -6,7 +6,8 @@ import type { WebSocket } from "ws";
 
 import { connect } from "../index.js";
 import type { StreamError } from "../index.js";
-import { PROTOCOL_VERSION, VERSION_MISMATCH_CLOSE_CODE } from "@weir/protocol/stream";
+import { PROTOCOL_VERSION, PublishFrameReader, VERSION_MISMATCH_CLOSE_CODE } from "@weir/protocol/stream";
+import type { ServerFrame } from "@weir/protocol/stream";
 
 /** A stand-in for a Weir server of another version: it records the upgrade URL and answers as told. */
 function fakeServer(onConnection: (socket: WebSocket) => void): Promise<{
@@ -66,5 +67,44 @@ describe("embedded stream protocol versions", () => {
     expect(error).toMatchObject({ code: "WEIR_PROTOCOL", retryable: false });
     expect(error.message).toContain("(client speaks stream protocol v2, server v3: upgrade)");
     expect(server.paths).toHaveLength(1);
+  });
+
+  it("raises each refusal the server answers with as the typed error of its code, in the server's words", async () => {
+    const unavailable =
+      "The event log could not sync its file to disk (EIO); the events may not be durable. Check the disk.";
+    const server = await fakeServer((socket) => {
+      socket.send(JSON.stringify({ t: "hello", v: PROTOCOL_VERSION, maxEventBytes: 1024 }));
+      socket.on("message", (raw: Buffer, isBinary: boolean) => {
+        const answer: ServerFrame = isBinary
+          ? {
+              t: "err",
+              r: new PublishFrameReader(raw).requestId,
+              code: "WEIR_UNAVAILABLE",
+              message: unavailable,
+            }
+          : {
+              t: "err",
+              r: (JSON.parse(raw.toString()) as { r: number }).r,
+              code: "WEIR_INVALID_TOPIC_NAME",
+              message: 'Invalid topic name "reviews": a newer rule.',
+            };
+        socket.send(JSON.stringify(answer));
+      });
+    });
+    servers.push(server);
+    const stream = await connect({ url: server.url, timeoutMs: 5000 });
+    const publish = (await stream.publish("reviews", { data: 1 }).catch((e: unknown) => e)) as StreamError;
+    expect(publish).toMatchObject({
+      name: "StreamUnavailableError",
+      code: "WEIR_UNAVAILABLE",
+      retryable: true,
+      message: unavailable,
+    });
+    const info = (await stream.topicInfo("reviews").catch((e: unknown) => e)) as StreamError;
+    expect(info).toMatchObject({
+      code: "WEIR_INVALID_TOPIC_NAME",
+      message: 'Invalid topic name "reviews": a newer rule.',
+    });
+    await stream.close();
   });
 });

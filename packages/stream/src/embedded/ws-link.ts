@@ -11,9 +11,15 @@ import {
   EventTooLargeError,
   MalformedEventError,
   InvalidTopicNameError,
+  StreamUnavailableError,
 } from "../errors.js";
 import type { ClientFrame, ServerFrame } from "@weir/protocol/stream";
-import { PROTOCOL_VERSION, PROTOCOL_VERSION_PARAM, VERSION_MISMATCH_CLOSE_CODE } from "@weir/protocol/stream";
+import {
+  MALFORMED_EVENT_PREFIX,
+  PROTOCOL_VERSION,
+  PROTOCOL_VERSION_PARAM,
+  VERSION_MISMATCH_CLOSE_CODE,
+} from "@weir/protocol/stream";
 
 const zeroMask = (mask: Buffer): void => {
   mask.fill(0);
@@ -24,7 +30,10 @@ interface PendingRequest {
   reject(error: unknown): void;
 }
 
-/** Maps an error frame from the server to the matching typed error. */
+/**
+ * Maps an error frame from the server to the typed error of its code (the codes of
+ * `@weir/protocol/stream`); a code this client does not know is a protocol error.
+ */
 export function errorFromFrame(
   frame: { code: string; message: string; known?: string[] },
   topic = "",
@@ -42,9 +51,18 @@ export function errorFromFrame(
       return error;
     }
     case "WEIR_MALFORMED_EVENT":
-      return new MalformedEventError(frame.message.replace(/^Malformed event: /, ""));
-    case "WEIR_INVALID_TOPIC_NAME":
-      return new InvalidTopicNameError("topic", topic);
+      return new MalformedEventError(
+        frame.message.startsWith(MALFORMED_EVENT_PREFIX)
+          ? frame.message.slice(MALFORMED_EVENT_PREFIX.length)
+          : frame.message,
+      );
+    case "WEIR_INVALID_TOPIC_NAME": {
+      const error = new InvalidTopicNameError("topic", topic);
+      error.message = frame.message;
+      return error;
+    }
+    case "WEIR_UNAVAILABLE":
+      return new StreamUnavailableError(frame.message);
     default:
       return new StreamError("WEIR_PROTOCOL", frame.message);
   }

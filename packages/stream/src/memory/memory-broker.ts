@@ -2,10 +2,17 @@ import { randomUUID } from "node:crypto";
 
 import { TopicExistsError, TopicNotFoundError } from "../errors.js";
 import type { EncodedEvent } from "../core/encode-event.js";
-import { deadLetterTopic } from "../core/names.js";
 import type { PublishAck, StartPosition, TopicInfo, TopicOptions } from "../types.js";
 import type { GroupSource } from "@weir/protocol/stream";
-import { GroupEngine } from "@weir/protocol/stream";
+import {
+  DEFAULT_DEDUPE_WINDOW_MS,
+  GroupEngine,
+  deadLetterKey,
+  deadLetterMetadata,
+  deadLetterTopic,
+  describeTopic,
+  startFloor,
+} from "@weir/protocol/stream";
 
 /** An event as the memory backend keeps it. */
 export interface MemoryEvent {
@@ -68,7 +75,7 @@ class MemoryTopic implements GroupSource<MemoryEvent> {
       this.bytes = bytes;
       for (const group of this.groups.values()) group.trimmedTo(this.firstOffset());
     }
-    const window = this.options.dedupeWindowMs ?? 120_000;
+    const window = this.options.dedupeWindowMs ?? DEFAULT_DEDUPE_WINDOW_MS;
     for (const [key, entry] of this.dedupe) {
       if (entry.at >= now - window) break;
       this.dedupe.delete(key);
@@ -77,24 +84,19 @@ class MemoryTopic implements GroupSource<MemoryEvent> {
 
   info(): TopicInfo {
     this.trim(Date.now());
-    return {
-      name: this.name,
-      topicId: this.topicId,
-      eventCount: this.events.length,
-      firstOffset: this.events.length > 0 ? this.firstOffset() : 0,
-      lastOffset: this.lastOffset(),
-      bytes: this.bytes,
-      maxAgeMs: this.options.maxAgeMs,
-      maxBytes: this.options.maxBytes,
-      groups: [...this.groups.values()]
-        .filter((group) => !group.name.startsWith("~"))
-        .map((group) => ({
-          name: group.name,
-          ackedOffset: group.floor,
-          pending: group.pendingCount,
-          lag: group.lag(),
-        })),
-    };
+    return describeTopic(
+      {
+        name: this.name,
+        topicId: this.topicId,
+        eventCount: this.events.length,
+        firstOffset: this.firstOffset(),
+        lastOffset: this.lastOffset(),
+        bytes: this.bytes,
+        maxAgeMs: this.options.maxAgeMs,
+        maxBytes: this.options.maxBytes,
+      },
+      this.groups.values(),
+    );
   }
 }
 
@@ -149,11 +151,7 @@ export class MemoryBroker {
     return [...this.#topics.keys()];
   }
 
-  publish(
-    name: string,
-    events: readonly EncodedEvent[],
-    extraMetadata?: Record<string, string>,
-  ): PublishAck[] {
+  publish(name: string, events: readonly EncodedEvent[]): PublishAck[] {
     const topic = this.topic(name);
     const now = Date.now();
     topic.trim(now);
@@ -180,7 +178,7 @@ export class MemoryBroker {
         mimetype: event.mimetype,
         typeName: event.typeName,
         typeVersion: event.typeVersion,
-        metadata: { ...event.metadata, ...extraMetadata },
+        metadata: { ...event.metadata },
         createdAt: now,
         size: event.size,
       };
@@ -201,18 +199,12 @@ export class MemoryBroker {
     return acks;
   }
 
-  /** The group named `name` (created at `from` when new); ephemeral groups start with "~". */
+  /** The group named `name` (created at `from` when new); an ephemeral reader's is named by `ephemeralGroupName()`. */
   group(topicName: string, name: string, from: StartPosition): GroupEngine<MemoryEvent> {
     const topic = this.topic(topicName);
     let group = topic.groups.get(name);
     if (!group) {
-      const floor =
-        from === "earliest"
-          ? topic.firstOffset() - 1
-          : from === "latest"
-            ? topic.lastOffset()
-            : Math.max(from.offset, 1) - 1;
-      group = new GroupEngine<MemoryEvent>(name, topic, floor, (event, reason, count) =>
+      group = new GroupEngine<MemoryEvent>(name, topic, startFloor(topic, from), (event, reason, count) =>
         this.#deadLetter(event, reason, count),
       );
       topic.groups.set(name, group);
@@ -229,27 +221,18 @@ export class MemoryBroker {
   #deadLetter(event: MemoryEvent, reason: string, count: number): void {
     const target = deadLetterTopic(event.topic);
     this.createTopic(target, {}, true);
-    this.publish(
-      target,
-      [
-        {
-          id: event.id,
-          data: event.data,
-          text: undefined,
-          mimetype: event.mimetype,
-          typeName: event.typeName,
-          typeVersion: event.typeVersion,
-          metadata: event.metadata,
-          idempotencyKey: undefined,
-          size: event.size,
-        },
-      ],
+    this.publish(target, [
       {
-        "weir-dead-letter-reason": reason,
-        "weir-source-topic": event.topic,
-        "weir-source-offset": String(event.offset),
-        "weir-delivery-count": String(count),
+        id: event.id,
+        data: event.data,
+        text: undefined,
+        mimetype: event.mimetype,
+        typeName: event.typeName,
+        typeVersion: event.typeVersion,
+        metadata: deadLetterMetadata(event.metadata, reason, event.topic, event.offset, count),
+        idempotencyKey: deadLetterKey(event.topic, event.offset),
+        size: event.size,
       },
-    );
+    ]);
   }
 }

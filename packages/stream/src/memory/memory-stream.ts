@@ -1,6 +1,4 @@
-import { randomUUID } from "node:crypto";
-
-import { BaseStream, DEFAULT_MAX_EVENT_BYTES } from "../core/base-stream.js";
+import { BaseStream } from "../core/base-stream.js";
 import type { ResolvedSubscribeOptions } from "../core/base-stream.js";
 import type { EncodedEvent } from "../core/encode-event.js";
 import { EventQueue } from "../core/event-queue.js";
@@ -10,6 +8,7 @@ import { TopicIdentity } from "../core/topic-identity.js";
 import { TopicNotFoundError } from "../errors.js";
 import type { PublishAck, StreamEvent, Subscription, TopicInfo, TopicOptions } from "../types.js";
 import type { GroupEngine, GroupMember } from "@weir/protocol/stream";
+import { DEFAULT_MAX_EVENT_BYTES, ephemeralGroupName } from "@weir/protocol/stream";
 import { MemoryBroker } from "./memory-broker.js";
 import type { MemoryEvent } from "./memory-broker.js";
 
@@ -36,7 +35,7 @@ class MemorySubscription implements Subscription, GroupMember<MemoryEvent>, Sett
     this.maxDeliver = options.maxDeliver;
     this.#queue = new EventQueue(() => this.close());
     this.#identity = new TopicIdentity(topic);
-    const groupName = group ?? `~${randomUUID()}`;
+    const groupName = group ?? ephemeralGroupName();
     try {
       this.#engine = broker.group(topic, groupName, options.from);
     } catch (error) {

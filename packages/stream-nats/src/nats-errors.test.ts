@@ -1,22 +1,27 @@
 import { randomUUID } from "node:crypto";
 
+import { JetStreamApiError, jetstreamManager } from "@nats-io/jetstream";
+import type { JetStreamManager } from "@nats-io/jetstream";
+import { connect as natsConnect, errors } from "@nats-io/transport-node";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { connect } from "@weir/stream";
+import type { Stream, StreamEvent, Subscription } from "@weir/stream";
 import { probeNats, requireService } from "@weir/test-support";
-import type { JetStreamManager, NatsConnection } from "nats";
-import { connect as natsConnect, ErrorCode, NatsError } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { connect } from "../index.js";
-import type { Stream, StreamEvent, Subscription } from "../index.js";
 import { classifyNatsError } from "./nats-errors.js";
 import { DESCRIPTION_PREFIX, streamName, subjectOf } from "./nats-names.js";
 
 const nats = await requireService("NATS JetStream", () => probeNats());
 
-/** A JetStream API error as nats.js and the publisher report it. */
-function apiError(code: number, errCode: number, description: string): NatsError {
-  const error = new NatsError(description, String(code));
-  error.api_error = { code, err_code: errCode, description };
-  return error;
+/** A JetStream API error as the client and the publisher report it. */
+function apiError(code: number, errCode: number, description: string): JetStreamApiError {
+  return new JetStreamApiError({ code, err_code: errCode, description });
+}
+
+/** A request that nobody answered, as the client reports it (a JetStream API request adds one more layer). */
+function noResponders(subject: string): Error {
+  return new errors.RequestError("no responders", { cause: new errors.NoRespondersError(subject) });
 }
 
 /** The first event of a subscription, or its error; fails the test after `timeoutMs`. */
@@ -45,18 +50,28 @@ describe("classifyNatsError", () => {
 
   it("tells a missing stream, a timeout and a lost connection apart from final errors", () => {
     expect(classifyNatsError(apiError(404, 10059, "stream not found"))).toBe("no-stream");
-    expect(classifyNatsError(NatsError.errorForCode(ErrorCode.NoResponders))).toBe("no-stream");
-    expect(classifyNatsError(NatsError.errorForCode(ErrorCode.Timeout))).toBe("timeout");
-    expect(classifyNatsError(NatsError.errorForCode(ErrorCode.ConnectionClosed))).toBe("transient");
-    expect(classifyNatsError(NatsError.errorForCode(ErrorCode.Disconnect))).toBe("transient");
+    expect(classifyNatsError(new errors.NoRespondersError("weir.topic.a"))).toBe("no-stream");
+    expect(classifyNatsError(noResponders("weir.topic.a"))).toBe("no-stream");
+    expect(
+      classifyNatsError(new Error("jetstream is not enabled", { cause: noResponders("$JS.API.INFO") })),
+    ).toBe("no-stream");
+    expect(classifyNatsError(new errors.TimeoutError())).toBe("timeout");
+    expect(classifyNatsError(new errors.ClosedConnectionError())).toBe("transient");
+    expect(classifyNatsError(new errors.RequestError("connection disconnected"))).toBe("transient");
+    expect(classifyNatsError(new errors.DrainingConnectionError())).toBe("transient");
     expect(classifyNatsError(apiError(500, 10049, "stream restore failed"))).toBe("transient");
   });
 
-  it("gives a request that nats.js refuses before sending it, and a permissions violation, as final", () => {
-    expect(classifyNatsError(new Error("invalid durable name - durable name cannot contain '.'"))).toBe(
+  it("gives a request that the client refuses before sending it, and a permissions violation, as final", () => {
+    expect(classifyNatsError(new errors.InvalidArgumentError("payload: max_payload size exceeded"))).toBe(
       "final",
     );
-    expect(classifyNatsError(NatsError.errorForCode(ErrorCode.PermissionsViolation))).toBe("final");
+    expect(
+      classifyNatsError(
+        new errors.PermissionViolationError("Permissions Violation", "publish", "weir.topic.a"),
+      ),
+    ).toBe("final");
+    expect(classifyNatsError(new Error("not from the client"))).toBe("final");
   });
 });
 
@@ -86,7 +101,7 @@ describe.skipIf(nats.skip)("NATS errors", () => {
   beforeAll(async () => {
     stream = await connect({ url: nats.value as string });
     nc = await natsConnect({ servers: (nats.value as string).replace(/^nats:\/\//, "") });
-    jsm = await nc.jetstreamManager();
+    jsm = await jetstreamManager(nc);
   });
 
   afterAll(async () => {
@@ -112,6 +127,15 @@ describe.skipIf(nats.skip)("NATS errors", () => {
     await accepted.close();
   });
 
+  it("gives a consumer name that the client refuses before sending the request as final", async () => {
+    const topic = await limitedTopic("bad-name", {});
+    const error = await jsm.consumers
+      .add(streamName(topic), { durable_name: "a.b" })
+      .catch((e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(Error);
+    expect(classifyNatsError(error)).toBe("final");
+  });
+
   it("rejects a publish that JetStream refuses for good as not retryable", async () => {
     const topic = await limitedTopic("refused-publish", { max_msg_size: 100 });
     await expect(stream.publish(topic, { data: "x".repeat(500) })).rejects.toMatchObject({
@@ -119,6 +143,22 @@ describe.skipIf(nats.skip)("NATS errors", () => {
       retryable: false,
       message: expect.stringContaining("message size exceeds maximum allowed") as unknown,
     });
+  });
+
+  it("rejects a batch published to a missing topic with TopicNotFoundError, asking JetStream about the topic once", async () => {
+    const topic = unique("missing");
+    // Every request for this stream's info, from any client, as JetStream receives them.
+    const infoRequests = nc.subscribe(`$JS.API.STREAM.INFO.${streamName(topic)}`);
+    let asked = 0;
+    void (async () => {
+      for await (const _ of infoRequests) asked++;
+    })();
+    await nc.flush();
+    const events = Array.from({ length: 50 }, (_, i) => ({ data: { i } }));
+    await expect(stream.publish(topic, events)).rejects.toMatchObject({ code: "WEIR_TOPIC_NOT_FOUND" });
+    await nc.flush();
+    infoRequests.unsubscribe();
+    expect(asked).toBe(1);
   });
 
   it("names the publish's own timeoutMs when a publish is not answered in time", async () => {

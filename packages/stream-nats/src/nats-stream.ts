@@ -1,32 +1,36 @@
-import type { JetStreamClient, JetStreamManager, Msg, NatsConnection, StreamInfo } from "nats";
-import { connect as natsConnect, Events, headers as natsHeaders, nanos, StorageType } from "nats";
-
-import { BaseStream, DEFAULT_MAX_EVENT_BYTES } from "../core/base-stream.js";
-import type { ResolvedSubscribeOptions } from "../core/base-stream.js";
-import type { EncodedEvent } from "../core/encode-event.js";
-import { deadLetterTopic } from "../core/names.js";
+import { jetstreamManager, StorageType } from "@nats-io/jetstream";
+import type { JetStreamManager, StreamInfo } from "@nats-io/jetstream";
+import { connect as natsConnect, headers as natsHeaders, nanos } from "@nats-io/transport-node";
+import type { Msg, NatsConnection } from "@nats-io/transport-node";
 import {
+  deadLetterTopic,
   StreamConnectionError,
   StreamError,
   StreamTimeoutError,
   TopicExistsError,
   TopicNotFoundError,
-} from "../errors.js";
-import type { GroupInfo, PublishAck, Subscription, TopicInfo, TopicOptions } from "../types.js";
+} from "@weir/stream";
+import type { GroupInfo, PublishAck, Subscription, TopicInfo, TopicOptions } from "@weir/stream";
+import { BaseStream, DEFAULT_MAX_EVENT_BYTES } from "@weir/stream/backend";
+import type { BackendOpenOptions, EncodedEvent, ResolvedSubscribeOptions } from "@weir/stream/backend";
+
 import { encodeHeaders } from "./nats-codec.js";
 import type { Delivery } from "./nats-codec.js";
-import { classifyNatsError, refused } from "./nats-errors.js";
-import { DESCRIPTION_PREFIX, HEADER, STREAM_PREFIX, streamName, subjectOf } from "./nats-names.js";
+import { classifyNatsError, isStreamNotFound, refused } from "./nats-errors.js";
+import {
+  DESCRIPTION_PREFIX,
+  HEADER,
+  MSG_ID_HEADER,
+  STREAM_PREFIX,
+  streamName,
+  subjectOf,
+} from "./nats-names.js";
 import { JetStreamPublisher } from "./nats-publisher.js";
+import type { PublishRequest, StoredAck } from "./nats-publisher.js";
 import { NatsSubscription } from "./nats-subscription.js";
 
-/** Options of {@link NatsStream.open}. */
-export interface NatsOptions {
-  readonly url: string;
-  readonly timeoutMs: number;
-  readonly signal?: AbortSignal | undefined;
-  readonly maxEventBytes?: number | undefined;
-}
+/** Options of {@link NatsStream.open}: the URL (`nats://h1:4222,h2:4222`) and limits `connect()` passes on. */
+export type NatsOptions = BackendOpenOptions;
 
 /** Room left in NATS's max_payload for the Weir headers. */
 const HEADER_ROOM = 8 * 1024;
@@ -38,14 +42,21 @@ interface TimeLimit {
   readonly setting: string;
 }
 
-/** The NATS JetStream backend: topics are streams, groups are durable pull consumers. */
+/**
+ * The NATS JetStream backend: topics are streams, groups are durable pull consumers. `connect()` of
+ * `@weir/stream` opens it for a `nats://` URL.
+ *
+ * @example
+ * const stream = await NatsStream.open({ url: "nats://127.0.0.1:4222", timeoutMs: 10_000 });
+ */
 export class NatsStream extends BaseStream {
   readonly backend = "nats" as const;
   readonly maxEventBytes: number;
   readonly #nc: NatsConnection;
-  readonly #js: JetStreamClient;
   readonly #jsm: JetStreamManager;
-  readonly #publisher: JetStreamPublisher;
+  readonly #publisher: JetStreamPublisher<PublishAck>;
+  readonly #subjects = new Map<string, string>();
+  readonly #noStream = new Map<string, Promise<StreamError>>();
   readonly #subscriptions = new Set<NatsSubscription>();
   readonly #host;
   readonly #timeoutMs: number;
@@ -60,8 +71,10 @@ export class NatsStream extends BaseStream {
     this.#timeoutMs = timeoutMs;
     this.#nc = nc;
     this.#jsm = jsm;
-    this.#js = nc.jetstream();
-    this.#publisher = new JetStreamPublisher(nc);
+    this.#publisher = new JetStreamPublisher<PublishAck>(nc, {
+      stored: (ack, request) => this.#stored(ack, request),
+      failed: (error, request) => this.#publishFailed(error, request),
+    });
     const serverMax = (nc.info?.max_payload ?? DEFAULT_MAX_EVENT_BYTES + HEADER_ROOM) - HEADER_ROOM;
     this.maxEventBytes = Math.min(maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES, serverMax);
     this.#host = {
@@ -78,7 +91,7 @@ export class NatsStream extends BaseStream {
   /** Pull requests may be lost with the connection: subscriptions ask again after a reconnect. */
   async #watchReconnects(): Promise<void> {
     for await (const status of this.#nc.status())
-      if (status.type === Events.Reconnect)
+      if (status.type === "reconnect")
         for (const subscription of this.#subscriptions) subscription.reattach();
   }
 
@@ -96,7 +109,7 @@ export class NatsStream extends BaseStream {
         timeout: options.timeoutMs,
         maxReconnectAttempts: -1,
         reconnectTimeWait: 250,
-        // Without this, nats.js captures a stack trace (new Error()) for every request and JetStream ack.
+        // Without this, the client captures a stack trace (new Error()) for every request.
         noAsyncTraces: true,
       });
     } catch (cause) {
@@ -107,7 +120,7 @@ export class NatsStream extends BaseStream {
         },
       );
     }
-    const jsm = await nc.jetstreamManager({ timeout: options.timeoutMs }).catch(async (cause: unknown) => {
+    const jsm = await jetstreamManager(nc, { timeout: options.timeoutMs }).catch(async (cause: unknown) => {
       await nc.close();
       throw new StreamConnectionError(
         `NATS at ${options.url} has no JetStream (start nats-server with -js).`,
@@ -123,7 +136,7 @@ export class NatsStream extends BaseStream {
     return (await this.doListTopics()).map((topic) => topic.name);
   }
 
-  /** Maps an error of nats.js or JetStream to a typed one; only a retryable one may be retried. */
+  /** Maps an error of the NATS client or JetStream to a typed one; only a retryable one may be retried. */
   async #translate(error: unknown, topic: string, limit?: TimeLimit): Promise<unknown> {
     if (error instanceof StreamError) return error;
     const kind = classifyNatsError(error);
@@ -137,26 +150,38 @@ export class NatsStream extends BaseStream {
       };
       return new StreamTimeoutError(what, ms, { cause: error, setting });
     }
-    if (kind === "no-stream") {
-      const exists = await this.#jsm.streams.info(streamName(topic)).then(
-        () => true,
-        (infoError: unknown) =>
-          (infoError as { api_error?: { err_code?: number } }).api_error?.err_code === 10059
-            ? false
-            : undefined,
-      );
-      // The stream exists (or JetStream cannot tell right now): a cluster electing a leader. Worth retrying.
-      if (exists !== false)
-        return new StreamConnectionError(
-          `JetStream did not answer for topic "${topic}" (no stream leader yet).`,
-          {
-            cause: error,
-          },
-        );
-      return new TopicNotFoundError(topic, await this.#knownTopics().catch(() => []));
-    }
+    if (kind === "no-stream") return this.#whyNoStream(error, topic);
     const message = (error as { message?: string } | undefined)?.message ?? String(error);
     return new StreamConnectionError(`NATS error for topic "${topic}": ${message}`, { cause: error });
+  }
+
+  /**
+   * Why no stream answered for `topic`: it does not exist, or it has no leader yet. Asked once per
+   * topic at a time, so that a batch of publishes to a missing topic makes one lookup, not one each.
+   */
+  #whyNoStream(error: unknown, topic: string): Promise<StreamError> {
+    let why = this.#noStream.get(topic);
+    if (why === undefined) {
+      why = this.#lookUpNoStream(error, topic).finally(() => this.#noStream.delete(topic));
+      this.#noStream.set(topic, why);
+    }
+    return why;
+  }
+
+  async #lookUpNoStream(error: unknown, topic: string): Promise<StreamError> {
+    const exists = await this.#jsm.streams.info(streamName(topic)).then(
+      () => true,
+      (infoError: unknown) => (isStreamNotFound(infoError) ? false : undefined),
+    );
+    // The stream exists (or JetStream cannot tell right now): a cluster electing a leader. Worth retrying.
+    if (exists !== false)
+      return new StreamConnectionError(
+        `JetStream did not answer for topic "${topic}" (no stream leader yet).`,
+        {
+          cause: error,
+        },
+      );
+    return new TopicNotFoundError(topic, await this.#knownTopics().catch(() => []));
   }
 
   async #groups(stream: string): Promise<GroupInfo[]> {
@@ -240,34 +265,71 @@ export class NatsStream extends BaseStream {
     }
   }
 
-  protected async doPublish(topic: string, events: EncodedEvent[], timeoutMs: number): Promise<PublishAck[]> {
-    const subject = subjectOf(topic);
-    const publishOne = async (event: EncodedEvent): Promise<PublishAck> => {
-      const ack = await this.#publisher.publish(subject, event.data, encodeHeaders(event), timeoutMs);
-      return {
-        id: ack.duplicate ? await this.#storedId(topic, ack.seq, event.id) : event.id,
-        topic,
+  protected doPublish(topic: string, events: EncodedEvent[], timeoutMs: number): Promise<PublishAck[]> {
+    const subject = this.#subject(topic);
+    return Promise.all(
+      events.map((event) =>
+        this.#publisher.publish(subject, event.data, encodeHeaders(event), topic, event.id, timeoutMs),
+      ),
+    );
+  }
+
+  protected override doPublishOne(
+    topic: string,
+    event: EncodedEvent,
+    timeoutMs: number,
+  ): Promise<PublishAck> {
+    return this.#publisher.publish(
+      this.#subject(topic),
+      event.data,
+      encodeHeaders(event),
+      topic,
+      event.id,
+      timeoutMs,
+    );
+  }
+
+  /** The subject of a topic's stream (kept: a publisher's events nearly always go to a few topics). */
+  #subject(topic: string): string {
+    let subject = this.#subjects.get(topic);
+    if (subject === undefined) {
+      if (this.#subjects.size >= 1024) this.#subjects.clear();
+      subject = subjectOf(topic);
+      this.#subjects.set(topic, subject);
+    }
+    return subject;
+  }
+
+  /** What a publish resolves with once JetStream stored its event. */
+  #stored(ack: StoredAck, request: PublishRequest): PublishAck | Promise<PublishAck> {
+    if (ack.duplicate)
+      return this.#storedId(request.topic, ack.seq, request.id).then((id) => ({
+        id,
+        topic: request.topic,
         offset: ack.seq,
         committedAt: new Date(),
-        duplicate: ack.duplicate,
-      };
+        duplicate: true,
+      }));
+    return {
+      id: request.id,
+      topic: request.topic,
+      offset: ack.seq,
+      committedAt: new Date(),
+      duplicate: false,
     };
-    try {
-      const first = events[0];
-      return events.length === 1 && first
-        ? [await publishOne(first)]
-        : await Promise.all(events.map(publishOne));
-    } catch (error) {
-      throw await this.#translate(error, topic, {
-        what: `Publishing to topic "${topic}"`,
-        ms: timeoutMs,
-        setting: "the publish option timeoutMs",
-      });
-    }
+  }
+
+  /** What a publish rejects with: the client's error, typed. */
+  async #publishFailed(error: unknown, request: PublishRequest): Promise<PublishAck> {
+    throw await this.#translate(error, request.topic, {
+      what: `Publishing to topic "${request.topic}"`,
+      ms: request.timeoutMs,
+      setting: "the publish option timeoutMs",
+    });
   }
 
   async #storedId(topic: string, seq: number, fallback: string): Promise<string> {
-    const stored = await this.#jsm.streams.getMessage(streamName(topic), { seq }).catch(() => undefined);
+    const stored = await this.#jsm.streams.getMessage(streamName(topic), { seq }).catch(() => null);
     return stored?.header.get(HEADER.id) || fallback;
   }
 
@@ -284,10 +346,15 @@ export class NatsStream extends BaseStream {
       "weir-delivery-count": String(delivery.deliveryCount - 1),
     };
     h.set(HEADER.metadata, JSON.stringify(metadata));
-    await this.#js.publish(subjectOf(target), message.data, {
-      headers: h,
-      msgID: `dead-letter:${topic}:${delivery.seq}`,
-    });
+    h.set(MSG_ID_HEADER, `dead-letter:${topic}:${delivery.seq}`);
+    await this.#publisher.publish(
+      subjectOf(target),
+      message.data,
+      h,
+      target,
+      h.get(HEADER.id) || `${streamName(topic)}:${delivery.seq}`,
+      this.#timeoutMs,
+    );
   }
 
   protected doSubscribe(topic: string, options: ResolvedSubscribeOptions): Subscription {
@@ -303,4 +370,14 @@ export class NatsStream extends BaseStream {
     await this.#nc.flush().catch(() => undefined);
     await this.#nc.drain().catch(() => undefined);
   }
+}
+
+/**
+ * What `connect()` of `@weir/stream` calls for a `nats://` URL (the `BackendPackage` contract).
+ *
+ * @example
+ * const stream = await openStream({ url: "nats://127.0.0.1:4222", timeoutMs: 10_000 });
+ */
+export function openStream(options: BackendOpenOptions): Promise<NatsStream> {
+  return NatsStream.open(options);
 }

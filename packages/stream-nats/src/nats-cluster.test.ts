@@ -4,12 +4,12 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect as natsConnect } from "@nats-io/transport-node";
+import { connect } from "@weir/stream";
+import type { PublishAck, Stream, StreamError, StreamEvent } from "@weir/stream";
 import { freePort, requireService } from "@weir/test-support";
-import { connect as natsConnect } from "nats";
 import { afterAll, describe, expect, it } from "vitest";
-
-import { connect } from "./index.js";
-import type { PublishAck, Stream, StreamError, StreamEvent } from "./index.js";
 
 const NATS_SERVER = process.env.WEIR_NATS_SERVER_BIN ?? "/usr/sbin/nats-server";
 /** A config file for every node, e.g. with `jetstream { sync_interval: always }` (docs/stream.md). */
@@ -84,7 +84,7 @@ describe.skipIf(binary.skip)("NATS backend on a 3-node JetStream cluster", () =>
 
     // Kill the stream's leader, so that the cluster must elect a new one while we publish.
     const admin = await natsConnect({ servers: url.split(",") });
-    const streams = await admin.jetstreamManager();
+    const streams = await jetstreamManager(admin);
     const leaderName = (await streams.streams.info(`WEIR_${topic}`)).cluster?.leader ?? "weir-test-0";
     await admin.close();
     const leader = Number(leaderName.replace("weir-test-", ""));

@@ -1,23 +1,16 @@
-import type {
-  JetStreamManager,
-  Msg,
-  MsgHdrs,
-  NatsConnection,
-  NatsError,
-  Subscription as NatsSub,
-} from "nats";
-import { AckPolicy, createInbox, DeliverPolicy, nanos } from "nats";
+import { AckPolicy, DeliverPolicy } from "@nats-io/jetstream";
+import type { JetStreamManager } from "@nats-io/jetstream";
+import { createInbox, nanos } from "@nats-io/transport-node";
+import type { Msg, MsgHdrs, NatsConnection, Subscription as NatsSub } from "@nats-io/transport-node";
+import { StreamRefusedError } from "@weir/stream";
+import type { StreamEvent, Subscription } from "@weir/stream";
+import { backoffDelay, EventQueue, sleep, TopicIdentity } from "@weir/stream/backend";
+import type { ResolvedSubscribeOptions } from "@weir/stream/backend";
 
-import type { ResolvedSubscribeOptions } from "../core/base-stream.js";
-import { EventQueue } from "../core/event-queue.js";
-import { ReceivedEvent } from "../core/received-event.js";
-import type { Settler } from "../core/received-event.js";
-import { backoffDelay, sleep } from "../core/retry-policy.js";
-import { TopicIdentity } from "../core/topic-identity.js";
-import { StreamRefusedError } from "../errors.js";
-import type { StreamEvent, Subscription } from "../types.js";
-import { ACK, decodeFields, nakPayload, parseAckSubject, TERM } from "./nats-codec.js";
+import { ACK, nakPayload, parseAckSubject, TERM } from "./nats-codec.js";
 import type { Delivery } from "./nats-codec.js";
+import { NatsEvent } from "./nats-event.js";
+import type { NatsSettler } from "./nats-event.js";
 import { isConsumerNotFound } from "./nats-errors.js";
 import { pullSubject, streamName } from "./nats-names.js";
 
@@ -55,7 +48,7 @@ const RESOLVED = Promise.resolve();
  * `ackWaitMs`). `close()` unsubscribes and waits for the server's PONG: whatever arrives before it,
  * and every event still held, is handed back with a NAK so that other members get it at once.
  */
-export class NatsSubscription implements Subscription, Settler {
+export class NatsSubscription implements Subscription, NatsSettler {
   readonly #queue: EventQueue<StreamEvent>;
   readonly #stream: string;
   /** The stream's `created` time, checked at every attach: a re-created stream ends the subscription. */
@@ -72,7 +65,7 @@ export class NatsSubscription implements Subscription, Settler {
   /** Held events (queued or handed out, not settled) by offset. */
   readonly #outstanding = new Map<number, Msg>();
   readonly #nacked = new Set<number>();
-  /** Acks are sent together once per event-loop turn: one socket write instead of one per event. */
+  /** Acks not sent yet: they go out together once the application's current run of work ends. */
   #acks: Msg[] = [];
   #ephemeral: string | undefined;
   #lastSeq = 0;
@@ -237,7 +230,7 @@ export class NatsSubscription implements Subscription, Settler {
   }
 
   /** Called by nats.js for each message on the inbox, synchronously while it parses the socket data. */
-  #onMessage(error: NatsError | null, msg: Msg): void {
+  #onMessage(error: Error | null, msg: Msg): void {
     try {
       this.#handle(error, msg);
     } catch (failure) {
@@ -245,7 +238,7 @@ export class NatsSubscription implements Subscription, Settler {
     }
   }
 
-  #handle(error: NatsError | null, msg: Msg): void {
+  #handle(error: Error | null, msg: Msg): void {
     if (error) {
       // The inbox subscription itself failed (e.g. a permissions error): terminal.
       void this.host.translate(error, this.topic).then((typed) => this.#fail(typed));
@@ -316,8 +309,9 @@ export class NatsSubscription implements Subscription, Settler {
       return;
     }
     this.#outstanding.set(seq, msg);
-    const fields = decodeFields(this.topic, this.#stream, msg, delivery);
-    this.#queue.push(new ReceivedEvent(fields, this.#identity.value ?? "", this, msg));
+    this.#queue.push(
+      new NatsEvent(msg, delivery, this.topic, this.#identity.value ?? "", this.#stream, this),
+    );
   }
 
   /** Every heartbeat period: notices pull requests that went silent (lost with a server or leader). */
@@ -345,24 +339,28 @@ export class NatsSubscription implements Subscription, Settler {
   readonly #sendAcks = (): void => {
     const acks = this.#acks;
     this.#acks = [];
-    try {
-      for (const msg of acks) msg.respond(ACK);
-    } catch {
-      // The connection closed: the server redelivers these events after ackWaitMs (at least once).
-    }
+    for (const msg of acks) respond(msg, ACK);
   };
 
-  ack(event: ReceivedEvent): Promise<void> {
+  /**
+   * Acks are gathered until the application's current run of work ends (`process.nextTick` runs once
+   * the microtasks are drained, i.e. once it has handled the events of one socket read), then go out
+   * in one socket write. Sent one by one, each would be flushed alone (the client flushes after the
+   * microtask that follows the first write); held until `setImmediate`, every acknowledged message —
+   * and the socket buffer it points into — would stay alive across garbage collections while the server
+   * sends the next thousands.
+   */
+  ack(event: NatsEvent): Promise<void> {
     if (this.#nacked.size > 0) this.#nacked.delete(event.offset);
-    if (this.#acks.length === 0) setImmediate(this.#sendAcks);
-    this.#acks.push(event.handle as Msg);
+    if (this.#acks.length === 0) process.nextTick(this.#sendAcks);
+    this.#acks.push(event.message);
     this.#settled(event.offset);
     return RESOLVED;
   }
 
-  nack(event: ReceivedEvent, delayMs: number): Promise<void> {
+  nack(event: NatsEvent, delayMs: number): Promise<void> {
     this.#nacked.add(event.offset);
-    (event.handle as Msg).respond(nakPayload(delayMs));
+    respond(event.message, nakPayload(delayMs));
     this.#settled(event.offset);
     return RESOLVED;
   }
@@ -427,6 +425,15 @@ export class NatsSubscription implements Subscription, Settler {
 
   [Symbol.asyncIterator](): AsyncIterator<StreamEvent> {
     return this.#queue[Symbol.asyncIterator]();
+  }
+}
+
+/** Answers a delivered message (ACK, NAK…); on a closed connection the server redelivers it after ackWaitMs. */
+function respond(message: Msg, answer: Uint8Array): void {
+  try {
+    message.respond(answer);
+  } catch {
+    // The connection closed: the event comes back after ackWaitMs (at least once).
   }
 }
 

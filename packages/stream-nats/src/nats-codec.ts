@@ -1,8 +1,7 @@
-import type { Msg, MsgHdrs } from "nats";
-import { headers as natsHeaders } from "nats";
+import { headers as natsHeaders } from "@nats-io/transport-node";
+import type { Msg, MsgHdrs } from "@nats-io/transport-node";
+import type { EncodedEvent } from "@weir/stream/backend";
 
-import type { EncodedEvent } from "../core/encode-event.js";
-import type { ReceivedFields } from "../core/received-event.js";
 import { HEADER, MSG_ID_HEADER } from "./nats-names.js";
 
 /**
@@ -15,16 +14,19 @@ const FOREIGN_MIMETYPE = "application/octet-stream";
 
 const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
 
-/** The Weir headers of one event (plus JetStream's de-duplication header for an idempotency key). */
+/**
+ * The Weir headers of one event (plus JetStream's de-duplication header for an idempotency key).
+ * Each key is new, so `append` (`set` would first look the key up to delete it, on every publish).
+ */
 export function encodeHeaders(event: EncodedEvent): MsgHdrs {
   const h = natsHeaders();
-  h.set(HEADER.id, event.id);
-  if (event.mimetype !== DEFAULT_MIMETYPE) h.set(HEADER.mimetype, event.mimetype);
-  if (event.typeName !== undefined) h.set(HEADER.typeName, event.typeName);
-  if (event.typeVersion !== undefined) h.set(HEADER.typeVersion, String(event.typeVersion));
+  h.append(HEADER.id, event.id);
+  if (event.mimetype !== DEFAULT_MIMETYPE) h.append(HEADER.mimetype, event.mimetype);
+  if (event.typeName !== undefined) h.append(HEADER.typeName, event.typeName);
+  if (event.typeVersion !== undefined) h.append(HEADER.typeVersion, String(event.typeVersion));
   if (event.metadata !== undefined && Object.keys(event.metadata).length > 0)
-    h.set(HEADER.metadata, JSON.stringify(event.metadata));
-  if (event.idempotencyKey !== undefined) h.set(MSG_ID_HEADER, event.idempotencyKey);
+    h.append(HEADER.metadata, JSON.stringify(event.metadata));
+  if (event.idempotencyKey !== undefined) h.append(MSG_ID_HEADER, event.idempotencyKey);
   return h;
 }
 
@@ -43,24 +45,47 @@ export interface Delivery {
  * form with domain and account hash after `$JS.ACK` (11 or 12 tokens). `undefined` if it is neither.
  */
 export function parseAckSubject(reply: string): Delivery | undefined {
-  // Runs once per delivered message: finds the dots instead of splitting into 9–12 strings.
+  // Runs once per delivered message: counts and walks the dots, reads the numbers digit by digit,
+  // and makes no string on the way.
   if (!reply.startsWith("$JS.ACK.")) return undefined;
-  const dots: number[] = [3, 7]; // dots[i] ends token i
-  for (let at = reply.indexOf(".", 8); at !== -1 && dots.length < 12; at = reply.indexOf(".", at + 1))
-    dots.push(at);
-  const tokens = dots.length + 1;
+  let dots = 0;
+  for (let at = reply.indexOf("."); at !== -1; at = reply.indexOf(".", at + 1)) dots++;
+  const tokens = dots + 1;
   if (tokens !== 9 && tokens !== 11 && tokens !== 12) return undefined;
-  const delivered = tokens === 9 ? 4 : 6; // index of the <delivered> token
-  const token = (i: number): number => Number(reply.slice((dots[i - 1] as number) + 1, dots[i]));
-  return {
-    deliveryCount: token(delivered),
-    seq: token(delivered + 1),
-    storedAtMs: Math.floor(token(delivered + 3) / 1e6),
-  };
+  let at = -1;
+  for (let token = tokens === 9 ? 4 : 6; token > 0; token--) at = reply.indexOf(".", at + 1);
+  const deliveryCount = numberAt(reply, at + 1);
+  at = reply.indexOf(".", at + 1);
+  const seq = numberAt(reply, at + 1);
+  at = reply.indexOf(".", reply.indexOf(".", at + 1) + 1);
+  return { deliveryCount, seq, storedAtMs: Math.floor(numberAt(reply, at + 1) / 1e6) };
 }
 
-/** The event fields of a delivered message: one pass over its headers, defaults for absent ones. */
-export function decodeFields(topic: string, stream: string, msg: Msg, delivery: Delivery): ReceivedFields {
+/** The decimal number that starts at `from` (up to the next non-digit). */
+function numberAt(text: string, from: number): number {
+  let value = 0;
+  for (let i = from; i < text.length; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) break;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/** The fields a delivered message's Weir headers carry. */
+export interface HeaderFields {
+  readonly id: string;
+  readonly mimetype: string;
+  readonly typeName: string | undefined;
+  readonly typeVersion: number | undefined;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+/**
+ * The event fields of a delivered message, in one pass over its headers, with defaults for absent
+ * ones; a message without `Weir-Id` is named `<stream>:<seq>`.
+ */
+export function decodeHeaders(msg: Msg, stream: string, seq: number): HeaderFields {
   let id = "";
   let mimetype = "";
   let typeName: string | undefined;
@@ -90,16 +115,11 @@ export function decodeFields(topic: string, stream: string, msg: Msg, delivery: 
       }
     }
   return {
-    id: id || `${stream}:${delivery.seq}`,
-    topic,
-    offset: delivery.seq,
-    data: msg.data,
+    id: id || `${stream}:${seq}`,
     mimetype: mimetype || (id ? DEFAULT_MIMETYPE : FOREIGN_MIMETYPE),
     typeName,
     typeVersion,
     metadata,
-    createdAt: new Date(delivery.storedAtMs),
-    deliveryCount: delivery.deliveryCount,
   };
 }
 
