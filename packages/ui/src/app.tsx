@@ -1,8 +1,7 @@
 import type { ReactNode } from "react";
 import { useEffect } from "react";
 
-import { useLiveStatus } from "./api/live.js";
-import { useStored } from "./hooks.js";
+import { useLiveStatus, useStored } from "./hooks.js";
 import { DashboardPage } from "./pages/dashboard-page.js";
 import { FlowsPage } from "./pages/flows-page.js";
 import { RunPage } from "./pages/run-page.js";

@@ -30,6 +30,12 @@ const dateTime = new Intl.DateTimeFormat(undefined, {
   minute: "2-digit",
   second: "2-digit",
 });
+const shortDateTime = new Intl.DateTimeFormat(undefined, {
+  month: "short",
+  day: "2-digit",
+  hour: "2-digit",
+  minute: "2-digit",
+});
 const time = new Intl.DateTimeFormat(undefined, {
   hourCycle: "h23",
   hour: "2-digit",
@@ -42,6 +48,11 @@ export function formatDateTime(iso: string | null): string {
   if (!iso) return "—";
   const t = Date.parse(iso);
   return Number.isNaN(t) ? iso : dateTime.format(t);
+}
+
+/** `Dec 04, 02:45 PM`: a date and time that fits a narrow chart axis. */
+export function formatShortDateTime(ms: number): string {
+  return shortDateTime.format(ms);
 }
 
 export function formatTime(iso: string): string {

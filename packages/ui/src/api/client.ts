@@ -1,7 +1,7 @@
 import type { RunListQuery } from "@weir/protocol";
 
 import { ApiError } from "../errors.js";
-import { itemsOf, normalizeTopic, normalizeTopicEvent } from "./normalize.js";
+import { itemsOf } from "./normalize.js";
 import type {
   Artifact,
   FlowSummary,
@@ -85,8 +85,8 @@ export const api = {
     signal?: AbortSignal,
   ): Promise<Page<LogLine>> =>
     page<LogLine>(await getJson(withQuery(`/api/runs/${enc(id)}/logs`, query), signal)),
-  metrics: async (id: string, signal?: AbortSignal): Promise<MetricSeries[]> =>
-    itemsOf(await getJson(`/api/runs/${enc(id)}/metrics`, signal)) as MetricSeries[],
+  metrics: async (id: string, query: { maxPoints?: number }, signal?: AbortSignal): Promise<MetricSeries[]> =>
+    itemsOf(await getJson(withQuery(`/api/runs/${enc(id)}/metrics`, query), signal)) as MetricSeries[],
   artifacts: async (id: string, signal?: AbortSignal): Promise<Artifact[]> =>
     itemsOf(await getJson(`/api/runs/${enc(id)}/artifacts`, signal)) as Artifact[],
   flows: async (signal?: AbortSignal): Promise<FlowSummary[]> =>
@@ -94,13 +94,11 @@ export const api = {
   stats: async (query: { since?: string; until?: string }, signal?: AbortSignal): Promise<Stats> =>
     (await getJson(withQuery("/api/stats", query), signal)) as Stats,
   topics: async (signal?: AbortSignal): Promise<Topic[]> =>
-    itemsOf(await getJson("/api/topics", signal)).map(normalizeTopic),
+    itemsOf(await getJson("/api/topics", signal)) as Topic[],
   topicEvents: async (
     name: string,
     query: { from?: number; limit?: number },
     signal?: AbortSignal,
   ): Promise<TopicEvent[]> =>
-    itemsOf(await getJson(withQuery(`/api/topics/${enc(name)}/events`, query), signal)).map(
-      normalizeTopicEvent,
-    ),
+    itemsOf(await getJson(withQuery(`/api/topics/${enc(name)}/events`, query), signal)) as TopicEvent[],
 };

@@ -1,7 +1,7 @@
 import "uplot/dist/uPlot.min.css";
 
 import type { ReactNode } from "react";
-import { useEffect, useRef } from "react";
+import { useEffect, useEffectEvent, useMemo, useRef } from "react";
 import uPlot from "uplot";
 
 import type { MetricSeries } from "../api/types.js";
@@ -39,8 +39,10 @@ export function MetricChart({
 }): ReactNode {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const data = toData(series, axis);
+  const data = useMemo(() => toData(series, axis), [series, axis]);
   const last = series.points.at(-1);
+  // The plot is created with the points of the moment; later points go through setData below.
+  const currentData = useEffectEvent(() => data);
 
   useEffect(() => {
     const el = host.current;
@@ -68,7 +70,7 @@ export function MetricChart({
         { label: series.name, stroke: line, width: 2, points: { show: true, size: 5, fill: line } },
       ],
     };
-    const u = new uPlot(opts, toData(series, axis), el);
+    const u = new uPlot(opts, currentData(), el);
     plot.current = u;
     const ro = new ResizeObserver(() => u.setSize({ width: Math.max(200, el.clientWidth), height: 220 }));
     ro.observe(el);
@@ -77,12 +79,12 @@ export function MetricChart({
       u.destroy();
       plot.current = null;
     };
-    // Re-create only when the axis kind or theme changes; data updates go through setData below.
+    // Re-created only when the axis kind, theme or metric changes.
   }, [axis, theme, series.name]);
 
   useEffect(() => {
     plot.current?.setData(data);
-  });
+  }, [data]);
 
   const values = series.points.map((p) => p.value).filter(Number.isFinite);
   return (

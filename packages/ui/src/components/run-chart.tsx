@@ -2,7 +2,7 @@ import type { KeyboardEvent, ReactNode } from "react";
 import { useCallback, useMemo, useRef, useState } from "react";
 
 import type { Run } from "../api/types.js";
-import { formatDateTime, formatDuration, runSeconds } from "../format.js";
+import { formatDateTime, formatDuration, formatShortDateTime, runSeconds } from "../format.js";
 import { navigate } from "../router.js";
 import { stateColor } from "./state-badge.js";
 
@@ -85,6 +85,9 @@ export function RunChart({ runs, variant, label, now, height = 180, total }: Run
   );
   const spaced = shownTicks.filter((t, i) => i === 0 || y(shownTicks[i - 1]!) - y(t) >= 14);
   const hovered = points.find((p) => p.run.id === hover);
+  // The two ends of the time axis, short enough not to run into each other on a phone.
+  const axisTime = (t: number): string =>
+    iw < 420 ? formatShortDateTime(t) : formatDateTime(new Date(t).toISOString());
 
   return (
     <figure className="run-chart" aria-label={label} ref={measure}>
@@ -98,10 +101,10 @@ export function RunChart({ runs, variant, label, now, height = 180, total }: Run
           </g>
         ))}
         <text className="axis" x={PAD.left} y={height - 6} aria-hidden="true">
-          {formatDateTime(new Date(t0).toISOString())}
+          {axisTime(t0)}
         </text>
         <text className="axis" x={W - PAD.right} y={height - 6} textAnchor="end" aria-hidden="true">
-          {formatDateTime(new Date(t1).toISOString())}
+          {axisTime(t1)}
         </text>
         {points.map(({ run, t, d }, i) => {
           const name = `${run.flowName} › ${run.name}: ${run.state}, ${formatDuration(d)}`;

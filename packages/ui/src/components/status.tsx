@@ -1,7 +1,13 @@
 import type { ReactNode } from "react";
 
 /** A load error, said plainly, with a retry button. */
-export function ErrorNote({ error, retry }: { error: Error | undefined; retry?: () => void }): ReactNode {
+export function ErrorNote({
+  error,
+  retry,
+}: {
+  error: Error | null | undefined;
+  retry?: () => void;
+}): ReactNode {
   if (!error) return null;
   return (
     <div className="error" role="alert">

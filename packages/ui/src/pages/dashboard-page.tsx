@@ -1,18 +1,17 @@
+import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 
-import { api } from "../api/client.js";
-import { useLive } from "../api/live.js";
+import { runsQuery, statsQuery, topicsQuery } from "../api/queries.js";
 import { STATES } from "../api/types.js";
-import type { Run, StateType } from "../api/types.js";
+import type { StateType } from "../api/types.js";
 import { RunChart } from "../components/run-chart.js";
 import { RunTable } from "../components/run-table.js";
 import { StateBadge, stateColor } from "../components/state-badge.js";
 import { ErrorNote, Loading } from "../components/status.js";
 import { sinceOf, TimeRangeSelect } from "../components/time-range.js";
 import { formatNumber, formatTotal } from "../format.js";
-import { useAsync, useNow, useThrottled } from "../hooks.js";
+import { useNow } from "../hooks.js";
 import { href, Link, navigate, useRoute } from "../router.js";
-import { useTopics } from "./use-topics.js";
 
 function Counts({
   counts,
@@ -65,33 +64,11 @@ export function DashboardPage(): ReactNode {
   const { query } = useRoute();
   const range = query.get("range") ?? "24h";
   const since = sinceOf(range);
-  const runs = useAsync((signal) => api.runs({ since, limit: 500, sort: "start-desc" }, signal), [since]);
-  const stats = useAsync((signal) => api.stats({ since }, signal), [since]);
-  const topics = useTopics();
+  // Pushed runs update the chart in place; counts are fetched again at most every 2 s.
+  const runs = useQuery(runsQuery({ since, limit: 500, sort: "start-desc" }));
+  const stats = useQuery(statsQuery({ since }));
+  const topics = useQuery(topicsQuery(3000));
   const now = useNow(1000);
-
-  const refresh = useThrottled(() => {
-    runs.reload();
-    stats.reload();
-  }, 2000);
-  useLive({
-    run: (run: Run) => {
-      if (run.kind !== "flow") {
-        refresh();
-        return;
-      }
-      runs.setData((old) => {
-        if (!old) return old;
-        const i = old.items.findIndex((r) => r.id === run.id);
-        if (i < 0) return { ...old, items: [run, ...old.items], total: old.total + 1 };
-        const items = old.items.slice();
-        items[i] = run;
-        return { ...old, items };
-      });
-      refresh();
-    },
-    reconnect: refresh,
-  });
 
   return (
     <div className="page">
@@ -106,7 +83,7 @@ export function DashboardPage(): ReactNode {
 
       <section className="card" aria-labelledby="activity-h">
         <h2 id="activity-h">Flow run activity</h2>
-        <ErrorNote error={runs.error} retry={runs.reload} />
+        <ErrorNote error={runs.error} retry={() => void runs.refetch()} />
         {runs.data ? (
           <RunChart
             runs={runs.data.items}
@@ -121,7 +98,7 @@ export function DashboardPage(): ReactNode {
       </section>
 
       <div className="grid-2">
-        <ErrorNote error={stats.error} retry={stats.reload} />
+        <ErrorNote error={stats.error} retry={() => void stats.refetch()} />
         {stats.data && <Counts counts={stats.data.flowRuns} label="Flow runs" kind="flow" />}
         {stats.data && <Counts counts={stats.data.taskRuns} label="Task runs" kind="task" />}
       </div>
@@ -150,29 +127,31 @@ export function DashboardPage(): ReactNode {
             (topics.data.length === 0 ? (
               <p className="empty">No topics yet.</p>
             ) : (
-              <table className="data">
-                <caption className="sr-only">Topics and their event rates</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Topic</th>
-                    <th scope="col">Events</th>
-                    <th scope="col">Rate</th>
-                    <th scope="col">Groups</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {topics.data.map((t) => (
-                    <tr key={t.name} data-topic={t.name}>
-                      <td>
-                        <Link to={href("/topics", { topic: t.name })}>{t.name}</Link>
-                      </td>
-                      <td className="num">{formatNumber(t.count)}</td>
-                      <td className="num">{formatNumber(t.publishRate, 1)}/s</td>
-                      <td className="num">{t.groups.length}</td>
+              <div className="table-wrap">
+                <table className="data">
+                  <caption className="sr-only">Topics and their event rates</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">Topic</th>
+                      <th scope="col">Events</th>
+                      <th scope="col">Rate</th>
+                      <th scope="col">Groups</th>
                     </tr>
-                  ))}
-                </tbody>
-              </table>
+                  </thead>
+                  <tbody>
+                    {topics.data.map((t) => (
+                      <tr key={t.name} data-topic={t.name}>
+                        <td>
+                          <Link to={href("/topics", { topic: t.name })}>{t.name}</Link>
+                        </td>
+                        <td className="num">{formatNumber(t.eventCount)}</td>
+                        <td className="num">{formatNumber(t.publishRate, 1)}/s</td>
+                        <td className="num">{t.groups.length}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
             ))}
         </section>
       </div>

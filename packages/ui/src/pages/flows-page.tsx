@@ -1,30 +1,25 @@
+import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { useState } from "react";
 
-import { api } from "../api/client.js";
-import { useLive } from "../api/live.js";
+import { flowsQuery, runsQuery } from "../api/queries.js";
 import { RunTable } from "../components/run-table.js";
 import { ErrorNote, Loading } from "../components/status.js";
 import { formatNumber } from "../format.js";
-import { useAsync, useNow, useThrottled } from "../hooks.js";
+import { useNow } from "../hooks.js";
 import { href, Link } from "../router.js";
 
 const SHOWN = 20;
 
 function FlowCard({ name, runCount, now }: { name: string; runCount: number; now: number }): ReactNode {
-  const runs = useAsync(
-    (signal) => api.runs({ kind: "flow", flow: name, limit: 5, sort: "start-desc" }, signal),
-    [name],
-  );
-  const refresh = useThrottled(runs.reload, 1000);
-  useLive({ run: (r) => r.kind === "flow" && r.flowName === name && refresh(), reconnect: refresh });
+  const runs = useQuery(runsQuery({ kind: "flow", flow: name, limit: 5, sort: "start-desc" }));
   return (
     <section className="card" aria-labelledby={`flow-${name}`} data-flow={name}>
       <h2 id={`flow-${name}`}>
         <Link to={href("/runs", { flow: name })}>{name}</Link>{" "}
         <span className="muted">{formatNumber(runCount)} runs</span>
       </h2>
-      <ErrorNote error={runs.error} retry={runs.reload} />
+      <ErrorNote error={runs.error} retry={() => void runs.refetch()} />
       {runs.data && (
         <RunTable runs={runs.data.items} now={now} caption={`Recent runs of ${name}`} showFlow={false} />
       )}
@@ -34,18 +29,16 @@ function FlowCard({ name, runCount, now }: { name: string; runCount: number; now
 
 /** Each flow (most recently run first, 20 at a time) with its most recent runs. */
 export function FlowsPage(): ReactNode {
-  const flows = useAsync((signal) => api.flows(signal), []);
+  const flows = useQuery(flowsQuery());
   const [shown, setShown] = useState(SHOWN);
   const now = useNow(1000);
-  const refresh = useThrottled(flows.reload, 1000);
-  useLive({ run: (r) => r.kind === "flow" && refresh(), reconnect: refresh });
   return (
     <div className="page">
       <header className="page-head">
         <h1>Flows {flows.data && <span className="muted">{formatNumber(flows.data.length)}</span>}</h1>
       </header>
-      <ErrorNote error={flows.error} retry={flows.reload} />
-      {flows.loading && !flows.data && <Loading what="flows" />}
+      <ErrorNote error={flows.error} retry={() => void flows.refetch()} />
+      {flows.isPending && <Loading what="flows" />}
       {flows.data?.length === 0 && <p className="empty">No flows have run yet.</p>}
       {flows.data?.slice(0, shown).map((f) => (
         <FlowCard key={f.name} name={f.name} runCount={f.runCount} now={now} />

@@ -1,13 +1,14 @@
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
-import { useEffect, useLayoutEffect, useRef, useState } from "react";
+import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 
 import { api } from "../api/client.js";
-import { useLive } from "../api/live.js";
-import type { LogLine, Run } from "../api/types.js";
+import { levelName } from "../api/log-level.js";
+import { olderLinesCut } from "../api/log-pages.js";
+import { logsQuery, runQuery } from "../api/queries.js";
+import type { LogLine } from "../api/types.js";
 import { ErrorNote, Loading } from "../components/status.js";
 import { formatTime } from "../format.js";
-import { useAsync } from "../hooks.js";
-import { levelName, levelRank } from "./log-level.js";
 
 const LEVEL_OPTIONS = [
   { value: "", label: "All levels" },
@@ -16,83 +17,53 @@ const LEVEL_OPTIONS = [
   { value: "error", label: "Error and above" },
   { value: "critical", label: "Critical only" },
 ];
-const PAGE = 200;
 
 function lineText(l: LogLine): string {
   const fields = l.fields && Object.keys(l.fields).length ? ` ${JSON.stringify(l.fields)}` : "";
   return `${l.timestamp} ${levelName(l.level).toUpperCase().padEnd(8)} ${l.message}${fields}`;
 }
 
-/** A run's logs: level filter, order, text search, live tail (pushed), load more, download. */
-export function RunLogsTab({ run }: { run: Run }): ReactNode {
+/** One line; memoised, so that a pushed line renders one row, not the whole log. */
+const LogRow = memo(function LogRow({ line }: { line: LogLine }): ReactNode {
+  const lv = levelName(line.level);
+  return (
+    <li className={`log-line level-${lv}`} data-level={lv.toUpperCase()}>
+      <time dateTime={line.timestamp}>{formatTime(line.timestamp)}</time>
+      <span className="level">{lv.toUpperCase()}</span>
+      <span className="message">
+        {line.message}
+        {line.fields && Object.keys(line.fields).length > 0 && (
+          <span className="fields"> {JSON.stringify(line.fields)}</span>
+        )}
+      </span>
+    </li>
+  );
+});
+
+/**
+ * A run's logs: level filter, order, text search, live tail (pushed into the cached pages, bounded),
+ * load more, download.
+ */
+export function RunLogsTab({ runId }: { runId: string }): ReactNode {
   const [level, setLevel] = useState("");
   const [order, setOrder] = useState<"asc" | "desc">("asc");
   const [search, setSearch] = useState("");
   const [q, setQ] = useState("");
   const [tail, setTail] = useState(true);
-  const [lines, setLines] = useState<LogLine[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [pendingBelow, setPendingBelow] = useState(0);
   const [downloading, setDownloading] = useState(false);
   const box = useRef<HTMLOListElement>(null);
+  const run = useQuery(runQuery(runId));
 
   useEffect(() => {
     const id = setTimeout(() => setQ(search), 250);
     return () => clearTimeout(id);
   }, [search]);
 
-  // Lines pushed while the first page is in flight are kept here and merged into it, so a line
-  // stored between the query and the subscription is never lost.
-  const early = useRef<LogLine[] | null>(null);
-
-  const first = useAsync(
-    async (signal) => {
-      early.current = [];
-      const page = await api.logs(
-        run.id,
-        { level: level || undefined, order, q: q || undefined, limit: PAGE },
-        signal,
-      );
-      const seen = new Set(page.items.map((l) => l.seq));
-      const extra = (early.current ?? []).filter((l) => !seen.has(l.seq));
-      early.current = null;
-      let items = page.items;
-      if (order === "desc") items = [...extra.reverse(), ...items];
-      else if (!page.nextCursor) items = [...items, ...extra];
-      setLines(items);
-      setCursor(page.nextCursor);
-      setPendingBelow(0);
-      return page;
-    },
-    [run.id, level, order, q],
-  );
-
-  const matches = (l: LogLine): boolean =>
-    (!level || levelRank(l.level) >= levelRank(level)) &&
-    (!q || l.message.toLowerCase().includes(q.toLowerCase()));
-
-  useLive(
-    {
-      log: (l) => {
-        if (l.runId !== run.id || !matches(l)) return;
-        if (early.current) {
-          early.current.push(l);
-          return;
-        }
-        if (order === "asc" && cursor) {
-          // Older pages are still unloaded above the end; the line will arrive with them.
-          setPendingBelow((n) => n + 1);
-          return;
-        }
-        setLines((old) => {
-          if (old.some((x) => x.seq === l.seq)) return old;
-          return order === "desc" ? [l, ...old] : [...old, l];
-        });
-      },
-      reconnect: first.reload,
-    },
-    run.id,
-  );
+  const filters = { level: level || undefined, order, q: q || undefined };
+  const logs = useInfiniteQuery(logsQuery(runId, filters));
+  const lines = useMemo(() => logs.data?.pages.flatMap((p) => p.items) ?? [], [logs.data]);
+  const newBelow = logs.data?.pages.at(-1)?.newBelow ?? 0;
+  const cut = logs.data !== undefined && olderLinesCut(logs.data, order);
 
   // Live tail: keep the newest line in view.
   useLayoutEffect(() => {
@@ -102,29 +73,13 @@ export function RunLogsTab({ run }: { run: Run }): ReactNode {
     else el.scrollTop = 0;
   }, [lines, tail, order]);
 
-  async function loadMore(): Promise<void> {
-    if (!cursor) return;
-    const page = await api.logs(run.id, {
-      level: level || undefined,
-      order,
-      q: q || undefined,
-      limit: PAGE,
-      cursor,
-    });
-    setLines((old) => {
-      const seen = new Set(old.map((l) => l.seq));
-      return [...old, ...page.items.filter((l) => !seen.has(l.seq))];
-    });
-    setCursor(page.nextCursor);
-  }
-
   async function download(): Promise<void> {
     setDownloading(true);
     try {
       const all: LogLine[] = [];
       let next: string | null = null;
       do {
-        const page = await api.logs(run.id, {
+        const page = await api.logs(runId, {
           level: level || undefined,
           order: "asc",
           q: q || undefined,
@@ -137,7 +92,7 @@ export function RunLogsTab({ run }: { run: Run }): ReactNode {
       const blob = new Blob([all.map(lineText).join("\n") + "\n"], { type: "text/plain" });
       const a = document.createElement("a");
       a.href = URL.createObjectURL(blob);
-      a.download = `${run.flowName}-${run.name}-logs.txt`;
+      a.download = run.data ? `${run.data.flowName}-${run.data.name}-logs.txt` : `${runId}-logs.txt`;
       a.click();
       setTimeout(() => URL.revokeObjectURL(a.href), 1000);
     } finally {
@@ -186,9 +141,10 @@ export function RunLogsTab({ run }: { run: Run }): ReactNode {
           {downloading ? "Preparing…" : "Download"}
         </button>
       </div>
-      <ErrorNote error={first.error} retry={first.reload} />
-      {first.loading && !first.data && <Loading what="logs" />}
-      {first.data && lines.length === 0 && (
+      <ErrorNote error={logs.error} retry={() => void logs.refetch()} />
+      {logs.isPending && <Loading what="logs" />}
+      {cut && order === "asc" && <OlderLinesNote />}
+      {logs.data && lines.length === 0 && (
         <p className="empty">No log lines{level || q ? " match these filters" : " yet"}.</p>
       )}
       <ol
@@ -199,29 +155,27 @@ export function RunLogsTab({ run }: { run: Run }): ReactNode {
         tabIndex={0}
         data-count={lines.length}
       >
-        {lines.map((l) => {
-          const lv = levelName(l.level);
-          return (
-            <li key={l.seq} className={`log-line level-${lv}`} data-level={lv.toUpperCase()}>
-              <time dateTime={l.timestamp}>{formatTime(l.timestamp)}</time>
-              <span className="level">{lv.toUpperCase()}</span>
-              <span className="message">
-                {l.message}
-                {l.fields && Object.keys(l.fields).length > 0 && (
-                  <span className="fields"> {JSON.stringify(l.fields)}</span>
-                )}
-              </span>
-            </li>
-          );
-        })}
+        {lines.map((l) => (
+          <LogRow key={l.seq} line={l} />
+        ))}
       </ol>
-      {cursor && (
+      {cut && order === "desc" && <OlderLinesNote />}
+      {logs.hasNextPage && (
         <div className="pager">
-          <button type="button" onClick={() => void loadMore()}>
-            Load more{pendingBelow > 0 ? ` (${pendingBelow} new)` : ""}
+          <button type="button" disabled={logs.isFetchingNextPage} onClick={() => void logs.fetchNextPage()}>
+            Load more{newBelow > 0 ? ` (${newBelow} new)` : ""}
           </button>
         </div>
       )}
     </div>
+  );
+}
+
+/** Said where lines left the view of a long live tail. */
+function OlderLinesNote(): ReactNode {
+  return (
+    <p className="muted small" data-testid="older-lines-cut">
+      Older lines are not shown here, to keep a long live tail fast. Download saves them all.
+    </p>
   );
 }

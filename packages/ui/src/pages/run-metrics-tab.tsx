@@ -1,57 +1,16 @@
+import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
-import { useRef, useState } from "react";
+import { useState } from "react";
 
-import { api } from "../api/client.js";
-import { useLive } from "../api/live.js";
-import type { MetricEvent, MetricSeries, Run } from "../api/types.js";
+import { metricsQuery } from "../api/queries.js";
 import type { MetricAxis } from "../components/metric-chart.js";
 import { MetricChart } from "../components/metric-chart.js";
 import { ErrorNote, Loading } from "../components/status.js";
-import { useAsync } from "../hooks.js";
 
-/** Adds a pushed point to its series (creating the series), ignoring one already there. */
-function addPoint(series: MetricSeries[], p: MetricEvent): MetricSeries[] {
-  const point = { step: p.step, value: p.value, timestamp: p.timestamp };
-  const i = series.findIndex((s) => s.name === p.name);
-  if (i < 0)
-    return [...series, { name: p.name, points: [point] }].sort((a, b) => a.name.localeCompare(b.name));
-  const current = series[i]!;
-  const same = (q: MetricSeries["points"][number]): boolean =>
-    q.step === point.step && q.value === point.value && q.timestamp === point.timestamp;
-  if (current.points.some(same)) return series;
-  const next = series.slice();
-  next[i] = { ...current, points: [...current.points, point] };
-  return next;
-}
-
-/** One line chart per logged metric; points pushed by the server are appended live. */
-export function RunMetricsTab({ run, theme }: { run: Run; theme: string }): ReactNode {
+/** One line chart per logged metric; points pushed by the server are added to the cached series. */
+export function RunMetricsTab({ runId, theme }: { runId: string; theme: string }): ReactNode {
   const [axis, setAxis] = useState<MetricAxis>("step");
-  // Points pushed while the series are loading are merged into them once they arrive.
-  const early = useRef<MetricEvent[] | null>(null);
-  const metrics = useAsync(
-    async (signal) => {
-      early.current = [];
-      let series = await api.metrics(run.id, signal);
-      for (const p of early.current ?? []) series = addPoint(series, p);
-      early.current = null;
-      return series;
-    },
-    [run.id],
-  );
-
-  useLive(
-    {
-      metric: (p) => {
-        if (p.runId !== run.id) return;
-        if (early.current) early.current.push(p);
-        else metrics.setData((old) => old && addPoint(old, p));
-      },
-      reconnect: metrics.reload,
-    },
-    run.id,
-  );
-
+  const metrics = useQuery(metricsQuery(runId));
   return (
     <div>
       <div className="toolbar">
@@ -63,8 +22,8 @@ export function RunMetricsTab({ run, theme }: { run: Run; theme: string }): Reac
           </select>
         </label>
       </div>
-      <ErrorNote error={metrics.error} retry={metrics.reload} />
-      {metrics.loading && !metrics.data && <Loading what="metrics" />}
+      <ErrorNote error={metrics.error} retry={() => void metrics.refetch()} />
+      {metrics.isPending && <Loading what="metrics" />}
       {metrics.data && metrics.data.length === 0 && (
         <p className="empty">This run has logged no metrics yet.</p>
       )}

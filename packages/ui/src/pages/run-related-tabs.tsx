@@ -1,45 +1,37 @@
+import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 
-import { api } from "../api/client.js";
-import { useLive } from "../api/live.js";
-import type { Run } from "../api/types.js";
+import { artifactsQuery, runQuery, runsQuery, statesQuery } from "../api/queries.js";
+import type { Run, StateHistoryEntry } from "../api/types.js";
 import { ArtifactView } from "../components/artifact-view.js";
 import { RunTable } from "../components/run-table.js";
 import { StateBadge } from "../components/state-badge.js";
 import { ErrorNote, Loading } from "../components/status.js";
 import { formatDateTime } from "../format.js";
-import { useAsync, useNow, useThrottled } from "../hooks.js";
+import { useNow } from "../hooks.js";
 import { Link } from "../router.js";
 
-/** Task runs (`kind: "task"`) or child flow runs of a run, refreshed when any of them changes. */
-export function RelatedRunsTab({ run, relation }: { run: Run; relation: "tasks" | "children" }): ReactNode {
-  const runs = useAsync(
-    (signal) =>
-      api.runs(
-        relation === "tasks"
-          ? { kind: "task", flowRunId: run.id, sort: "start-asc", limit: 500 }
-          : { kind: "flow", parentRunId: run.id, sort: "start-asc", limit: 500 },
-        signal,
-      ),
-    [run.id, relation],
+/** Task runs (`kind: "task"`) or child flow runs of a run, kept live by the run's stream. */
+export function RelatedRunsTab({
+  runId,
+  relation,
+}: {
+  runId: string;
+  relation: "tasks" | "children";
+}): ReactNode {
+  const runs = useQuery(
+    runsQuery(
+      relation === "tasks"
+        ? { kind: "task", flowRunId: runId, sort: "start-asc", limit: 500 }
+        : { kind: "flow", parentRunId: runId, sort: "start-asc", limit: 500 },
+    ),
   );
   const now = useNow(1000);
-  const refresh = useThrottled(runs.reload, 500);
-  // The run-scoped stream also carries the run's task runs and child runs.
-  useLive(
-    {
-      run: (r) => {
-        if (r.flowRunId === run.id || r.parentRunId === run.id) refresh();
-      },
-      reconnect: refresh,
-    },
-    run.id,
-  );
   const what = relation === "tasks" ? "task runs" : "child flow runs";
   return (
     <div>
-      <ErrorNote error={runs.error} retry={runs.reload} />
-      {runs.loading && !runs.data && <Loading what={what} />}
+      <ErrorNote error={runs.error} retry={() => void runs.refetch()} />
+      {runs.isPending && <Loading what={what} />}
       {runs.data &&
         (runs.data.items.length === 0 ? (
           <p className="empty">This run has no {what}.</p>
@@ -50,13 +42,12 @@ export function RelatedRunsTab({ run, relation }: { run: Run; relation: "tasks" 
   );
 }
 
-export function ArtifactsTab({ run }: { run: Run }): ReactNode {
-  const artifacts = useAsync((signal) => api.artifacts(run.id, signal), [run.id]);
-  useLive({ artifact: () => artifacts.reload(), reconnect: artifacts.reload }, run.id);
+export function ArtifactsTab({ runId }: { runId: string }): ReactNode {
+  const artifacts = useQuery(artifactsQuery(runId));
   return (
     <div className="stack">
-      <ErrorNote error={artifacts.error} retry={artifacts.reload} />
-      {artifacts.loading && !artifacts.data && <Loading what="artifacts" />}
+      <ErrorNote error={artifacts.error} retry={() => void artifacts.refetch()} />
+      {artifacts.isPending && <Loading what="artifacts" />}
       {artifacts.data && artifacts.data.length === 0 && (
         <p className="empty">This run has created no artifacts.</p>
       )}
@@ -71,7 +62,9 @@ function valueText(v: unknown): string {
   return typeof v === "string" ? v : JSON.stringify(v, null, 2);
 }
 
-export function ParametersTab({ run }: { run: Run }): ReactNode {
+export function ParametersTab({ runId }: { runId: string }): ReactNode {
+  const run = useQuery(runQuery(runId)).data;
+  if (!run) return null;
   const entries = Object.entries(run.parameters);
   if (entries.length === 0) return <p className="empty">This run took no parameters.</p>;
   return (
@@ -91,8 +84,21 @@ export function ParametersTab({ run }: { run: Run }): ReactNode {
   );
 }
 
-export function DetailsTab({ run }: { run: Run }): ReactNode {
-  const states = useAsync((signal) => api.states(run.id, signal), [run.id, run.state]);
+export function DetailsTab({ runId }: { runId: string }): ReactNode {
+  const run = useQuery(runQuery(runId)).data;
+  // Fetched again whenever the run's stream says the run changed.
+  const states = useQuery(statesQuery(runId));
+  if (!run) return null;
+  return <DetailsView run={run} states={states} />;
+}
+
+function DetailsView({
+  run,
+  states,
+}: {
+  run: Run;
+  states: { data: StateHistoryEntry[] | undefined; error: Error | null; refetch: () => unknown };
+}): ReactNode {
   const rows: [string, ReactNode][] = [
     ["Run id", <code key="id">{run.id}</code>],
     ["Kind", run.kind],
@@ -119,7 +125,7 @@ export function DetailsTab({ run }: { run: Run }): ReactNode {
     <div className="grid-2">
       <section className="card" aria-labelledby="history-h">
         <h2 id="history-h">State history</h2>
-        <ErrorNote error={states.error} retry={states.reload} />
+        <ErrorNote error={states.error} retry={() => void states.refetch()} />
         {states.data && (
           <ol className="timeline">
             {states.data.map((s) => (

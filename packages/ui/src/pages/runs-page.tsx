@@ -1,17 +1,16 @@
+import { useQuery } from "@tanstack/react-query";
 import type { CSSProperties, ReactNode } from "react";
 import { useEffect, useState } from "react";
 
-import { api } from "../api/client.js";
-import { useLive } from "../api/live.js";
+import { flowsQuery, runsQuery } from "../api/queries.js";
 import { STATES } from "../api/types.js";
-import type { Run } from "../api/types.js";
 import { RunChart } from "../components/run-chart.js";
 import { RunTable } from "../components/run-table.js";
 import { stateColor } from "../components/state-badge.js";
 import { ErrorNote, Loading } from "../components/status.js";
 import { sinceOf, TimeRangeSelect } from "../components/time-range.js";
 import { formatTotal } from "../format.js";
-import { useAsync, useNow, useThrottled } from "../hooks.js";
+import { useNow } from "../hooks.js";
 import { href, navigate, useRoute } from "../router.js";
 
 type RunSort = "start-desc" | "start-asc" | "duration-desc" | "duration-asc";
@@ -44,37 +43,29 @@ export function RunsPage(): ReactNode {
     setPager({ key: filterKey, cursors: next(cursors) });
   const cursor = cursors[cursors.length - 1] ?? null;
 
-  // Typed filters reach the URL (and the server) once typing pauses.
+  // Typed filters reach the URL (and the server) once typing pauses; a change of the URL (Clear
+  // filters, the back button) resets what is typed, during render rather than in an effect.
   const [search, setSearch] = useState(q);
   const [tagDraft, setTagDraft] = useState(tag);
-  useEffect(() => setSearch(q), [q]);
-  useEffect(() => setTagDraft(tag), [tag]);
+  const [fromUrl, setFromUrl] = useState({ q, tag });
+  if (fromUrl.q !== q || fromUrl.tag !== tag) {
+    setFromUrl({ q, tag });
+    setSearch(q);
+    setTagDraft(tag);
+  }
   useEffect(() => {
     if (search === q && tagDraft.trim() === tag) return;
     const id = setTimeout(() => update({ q: search, tag: tagDraft.trim() }), 300);
     return () => clearTimeout(id);
   });
 
-  const flows = useAsync((signal) => api.flows(signal), []);
-  const runs = useAsync(
-    (signal) =>
-      api.runs({ kind: "flow", state: states, flow, tag, q, since, sort, limit: PAGE, cursor }, signal),
-    [filterKey, cursor, since],
+  const flows = useQuery(flowsQuery());
+  // Pushed runs replace their rows in place; the page is fetched again (at most once a second)
+  // only when a run may have joined or left it.
+  const runs = useQuery(
+    runsQuery({ kind: "flow", state: states, flow, tag, q, since, sort, limit: PAGE, cursor }),
   );
   const now = useNow(1000);
-  const refresh = useThrottled(runs.reload, 1000);
-  useLive({
-    run: (run: Run) => {
-      if (run.kind !== "flow") return;
-      const visible = runs.data?.items.some((r) => r.id === run.id);
-      if (visible) {
-        runs.setData((old) => old && { ...old, items: old.items.map((r) => (r.id === run.id ? run : r)) });
-        // Its new state may take it out of a state filter.
-        if (states.length > 0 && !states.includes(run.state)) refresh();
-      } else if (cursors.length === 1) refresh();
-    },
-    reconnect: refresh,
-  });
 
   function update(patch: Record<string, string | undefined>): void {
     const next = new URLSearchParams(query);
@@ -169,7 +160,7 @@ export function RunsPage(): ReactNode {
         </div>
       </section>
 
-      <ErrorNote error={runs.error} retry={runs.reload} />
+      <ErrorNote error={runs.error} retry={() => void runs.refetch()} />
       {runs.data ? (
         <>
           <section className="card" aria-labelledby="scatter-h">

@@ -7,10 +7,10 @@ import { createInterface } from "node:readline";
 
 import { flow, getRunLogger, logMetric } from "@weir/flow";
 
-const heartbeatIntervalSeconds = Number(process.env.E2E_HEARTBEAT_SECONDS ?? "0.5");
+const heartbeatIntervalMs = Number(process.env.E2E_HEARTBEAT_SECONDS ?? "0.5") * 1000;
 
 const live = flow(
-  { name: "e2e-live-flow", tags: ["e2e"], heartbeatIntervalSeconds, runName: "live-run" },
+  { name: "e2e-live-flow", tags: ["e2e"], heartbeatIntervalMs, runName: "live-run" },
   async (_params, ctx) => {
     const logger = getRunLogger();
     logger.info("live flow started");

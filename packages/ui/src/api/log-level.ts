@@ -1,5 +1,5 @@
-import { LOG_LEVELS } from "../api/types.js";
-import type { LogLevel } from "../api/types.js";
+import { LOG_LEVELS } from "./types.js";
+import type { LogLevel } from "./types.js";
 
 const NUMERIC: Record<number, LogLevel> = {
   10: "debug",

@@ -221,6 +221,35 @@ describe.skipIf(chromiumPath.skip)("the dashboard in a real browser against a re
     await page.close();
   });
 
+  it("shows a topic's publish rate and its events' times from the fields of the topic summary", async () => {
+    const stream = await connect({ url: server.url });
+    await stream.ensureTopic("river_rates");
+    // Events keep arriving while the page polls, so the rate over the server's last 10 s is above 0.
+    let sent = 0;
+    const publishing = setInterval(
+      () => void stream.publish("river_rates", { data: { n: sent++ } }).catch(() => undefined),
+      100,
+    );
+    try {
+      const page = await open("#/topics?topic=river_rates");
+      const rate = page.locator('tr[data-topic="river_rates"] td').nth(3);
+      await rate.waitFor();
+      await expect
+        .poll(async () => Number((await rate.innerText()).replace(/\/s$/, "").replace(/,/g, "")), {
+          timeout: 10_000,
+        })
+        .toBeGreaterThan(0);
+      // The tail's time column reads each event's createdAt.
+      const first = page.locator("table.events tbody tr").first();
+      await first.waitFor();
+      expect(await first.locator("td").nth(1).innerText()).toMatch(/\d{1,2}:\d{2}:\d{2}/);
+      await page.close();
+    } finally {
+      clearInterval(publishing);
+      await stream.close();
+    }
+  });
+
   it("switches to the light theme and remembers it, and its tabs work from the keyboard", async () => {
     // A fresh browser profile: nothing stored yet, so the dark default applies.
     const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
@@ -257,7 +286,7 @@ describe.skipIf(chromiumPath.skip)("the dashboard in a real browser against a re
 
     beforeAll(async () => {
       home = mkdtempSync(join(tmpdir(), "weir-ui-e2e-flow-"));
-      child = spawn(process.execPath, [join(uiRoot, "src/e2e/live-flow-child.mjs")], {
+      child = spawn(process.execPath, [join(uiRoot, "test/e2e/live-flow-child.mjs")], {
         cwd: repoRoot,
         env: {
           ...process.env,
@@ -363,6 +392,139 @@ describe.skipIf(chromiumPath.skip)("the dashboard in a real browser against a re
     await page.locator('[data-testid="run-state"] .badge[data-state="Completed"]').waitFor();
     expect(await page.getByTestId("run-attempts").innerText()).toBe("3");
     await page.close();
+  });
+
+  it("fits a desktop and a 390 px phone: dashboard, runs list, a run's logs and topics, without sideways scrolling", async () => {
+    const views = [
+      { name: "dashboard", hash: "#/", ready: ".run-chart rect.mark" },
+      { name: "runs", hash: "#/runs", ready: "table.runs tbody tr" },
+      { name: "run-logs", hash: `#/runs/${seeded.monitor.id}`, ready: ".log-line >> nth=16" },
+      { name: "topics", hash: "#/topics?topic=river_pipeline", ready: "table.events tbody tr" },
+    ];
+    for (const [device, viewport] of [
+      ["desktop", { width: 1360, height: 900 }],
+      ["phone", { width: 390, height: 844 }],
+    ] as const) {
+      const page = await browser.newPage({ viewport, isMobile: device === "phone" });
+      page.on("pageerror", (e) => pageErrors.push(e.message));
+      for (const view of views) {
+        await page.goto(`${server.url}/${view.hash}`);
+        await page.locator(view.ready).first().waitFor();
+        await page.waitForTimeout(200);
+        await page.screenshot({ path: join(shots, `${view.name}-${device}.png`) });
+        // A phone browser zooms out to fit a page wider than itself, so compare with its real width.
+        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        expect(width, `${view.name} on ${device} is wider than the screen`).toBeLessThanOrEqual(
+          viewport.width,
+        );
+      }
+      await page.close();
+    }
+  });
+
+  describe("with the query cache", () => {
+    /** Counts the page's requests whose path is exactly `path`. */
+    function countReads(page: Page, path: string): () => number {
+      let n = 0;
+      page.on("request", (request) => {
+        if (request.method() === "GET" && new URL(request.url()).pathname === path) n++;
+      });
+      return () => n;
+    }
+
+    it("asks the server once for a run that its header and its tabs all show", async () => {
+      const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+      page.on("pageerror", (e) => pageErrors.push(e.message));
+      const runReads = countReads(page, `/api/runs/${seeded.monitor.id}`);
+      await page.goto(`${server.url}/#/runs/${seeded.monitor.id}`);
+      await page.getByRole("heading", { name: /metrics-monitor/ }).waitFor();
+      await page.locator(".log-line").nth(16).waitFor();
+      await page.getByRole("tab", { name: "Parameters" }).click();
+      await page.getByRole("rowheader", { name: "threshold" }).waitFor();
+      await page.getByRole("tab", { name: "Details" }).click();
+      await page.locator('.timeline li[data-state="Running"]').waitFor();
+      expect(runReads()).toBe(1);
+      await page.close();
+    });
+
+    it("replaces a row in place when a listed run changes state, without asking for the list again", async () => {
+      const seeder = new Seeder(server.url);
+      const run = await seeder.run({ flowName: "in-place-flow", name: "in-place-run" });
+      const page = await open("#/runs?flow=in-place-flow");
+      await page.locator('table.runs tr[data-state="Running"]', { hasText: "in-place-run" }).waitFor();
+      const listReads = countReads(page, "/api/runs");
+      await seeder.setState(run.id, "Completed");
+      await page.locator('table.runs tr[data-state="Completed"]', { hasText: "in-place-run" }).waitFor();
+      expect(listReads()).toBe(0);
+      await page.close();
+    });
+
+    it("shows the cached list at once when going back to it, then the runs that started meanwhile, then live changes", async () => {
+      const seeder = new Seeder(server.url);
+      await seeder.run({ flowName: "cache-flow", name: "cached-run" });
+      const page = await open("#/runs?flow=cache-flow");
+      const rows = page.locator("table.runs tbody tr");
+      await rows.filter({ hasText: "cached-run" }).waitFor();
+      await rows.filter({ hasText: "cached-run" }).getByRole("link").click();
+      await page.getByRole("heading", { name: /cached-run/ }).waitFor();
+
+      // While the run's page is open, another run starts: only the server knows of it.
+      const later = await seeder.run({ flowName: "cache-flow", name: "started-meanwhile" });
+      // The server's answer for the list is held until the test lets it through, so whatever the
+      // list shows before then can only come from the cache.
+      let release = (): void => {};
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let answered = false;
+      await page.route(
+        (url) => url.pathname === "/api/runs",
+        async (route) => {
+          await held;
+          await route.continue();
+          answered = true;
+        },
+      );
+      await page.goBack();
+      await rows.filter({ hasText: "cached-run" }).waitFor();
+      expect(answered).toBe(false);
+      expect(await page.getByText("Loading runs…").count()).toBe(0);
+      expect(await rows.filter({ hasText: "started-meanwhile" }).count()).toBe(0);
+
+      release();
+      await rows.filter({ hasText: "started-meanwhile" }).waitFor();
+      expect(answered).toBe(true);
+      await page.unroute((url) => url.pathname === "/api/runs");
+      await seeder.setState(later.id, "Completed");
+      await page.locator('table.runs tr[data-state="Completed"]', { hasText: "started-meanwhile" }).waitFor();
+      await page.close();
+    });
+
+    it("follows a run that never stops logging with a live tail of at most 2,000 lines, the newest in view", async () => {
+      const seeder = new Seeder(server.url);
+      const run = await seeder.run({ flowName: "chatty-flow", name: "never-ending" });
+      await seeder.logs(run.id, [{ level: "info", message: "first line" }]);
+      const page = await open(`#/runs/${run.id}`);
+      await page.locator(".log-line", { hasText: "first line" }).waitFor();
+      await page.evaluate(() => ((window as unknown as { noReload: boolean }).noReload = true));
+      for (let batch = 0; batch < 5; batch++)
+        await seeder.logs(
+          run.id,
+          Array.from({ length: 500 }, (_, i) => ({
+            level: "info" as const,
+            message: `tail line ${batch * 500 + i + 1}`,
+          })),
+        );
+      const newest = page.locator(".log-line", { hasText: "tail line 2500" });
+      await newest.waitFor();
+      expect(Number(await page.locator("ol.log-lines").getAttribute("data-count"))).toBe(2000);
+      expect(await page.locator(".log-line", { hasText: "first line" }).count()).toBe(0);
+      await page.getByTestId("older-lines-cut").waitFor();
+      const inView = await page
+        .locator("ol.log-lines")
+        .evaluate((el) => el.scrollTop + el.clientHeight >= el.scrollHeight - 2);
+      expect(inView).toBe(true);
+      expect(await page.evaluate(() => (window as unknown as { noReload?: boolean }).noReload)).toBe(true);
+      await page.close();
+    });
   });
 
   it("raised no uncaught errors in the page", () => {
