@@ -5,8 +5,8 @@ import { freePort } from "@weir/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { checkServer } from "./check-server.js";
-import type { TestServer } from "./testing/app-processes.js";
-import { startTestServer } from "./testing/app-processes.js";
+import type { TestServer } from "../test/app-processes.js";
+import { startTestServer } from "../test/app-processes.js";
 
 describe("checkServer", () => {
   let weir: TestServer;

@@ -18,6 +18,8 @@ const yelp = await requireService("shared data/yelp.csv", () => probeSharedFile(
 const RIVER = { precision: 0.7507002801120448, recall: 0.7184986595174263 };
 
 const dir = mkdtempSync(join(tmpdir(), "weir-yelp-pipeline-"));
+/** The loop reports restores, stale checkpoints and gaps to the run logger; these tests assert them through hooks. */
+const quiet = { info: () => undefined, warn: () => undefined };
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const streams: Stream[] = [];
 afterEach(async () => {
@@ -30,13 +32,14 @@ async function memory(): Promise<Stream> {
   return stream;
 }
 
+/** A checkpoint store in memory that keeps every checkpoint saved (as JSON, like the server), newest last. */
 function memoryCheckpoints(): CheckpointStore & { saved: SubscriberCheckpoint[] } {
   const saved: SubscriberCheckpoint[] = [];
   return {
     saved,
     load: () =>
       Promise.resolve(saved.at(-1) && (JSON.parse(JSON.stringify(saved.at(-1))) as SubscriberCheckpoint)),
-    save: (checkpoint) => {
+    save: (_key, checkpoint) => {
       saved.push(JSON.parse(JSON.stringify(checkpoint)) as SubscriberCheckpoint);
       return Promise.resolve();
     },
@@ -68,6 +71,7 @@ async function learnUntil(stream: Stream, checkpoints: CheckpointStore, offset: 
     checkpointEvery: 100,
     checkpointIntervalMs: 50,
     signal: controller.signal,
+    logger: quiet,
     onCheckpoint: (checkpoint) => {
       if (checkpoint.lastOffset >= offset) controller.abort();
     },
@@ -127,9 +131,9 @@ describe.skipIf(yelp.skip)("the application's loop on the memory backend", () =>
     for (const failAt of [2, 3, 1]) {
       let saves = 0;
       const failing: CheckpointStore = {
-        load: () => checkpoints.load(),
-        save: (checkpoint) =>
-          ++saves === failAt ? Promise.reject(new Error("crash")) : checkpoints.save(checkpoint),
+        load: (key) => checkpoints.load(key),
+        save: (key, checkpoint) =>
+          ++saves === failAt ? Promise.reject(new Error("crash")) : checkpoints.save(key, checkpoint),
       };
       await expect(learnUntil(stream, failing, 750, { ackWaitMs: 100 })).rejects.toThrow("crash");
     }
@@ -155,7 +159,7 @@ describe.skipIf(yelp.skip)("learnFromStream with a slow checkpoint store", () =>
     const firstSave = new Promise<void>((resolve) => (release = resolve));
     const checkpoints: CheckpointStore = {
       load: () => Promise.resolve(undefined),
-      save: async (checkpoint) => {
+      save: async (_key, checkpoint) => {
         if (saved.length === 0) await firstSave;
         saved.push(checkpoint.lastOffset);
       },
@@ -257,6 +261,7 @@ describe("learnFromStream after its input topic was deleted and created again", 
         checkpointEvery: 10,
         checkpointIntervalMs: 50,
         signal: controller.signal,
+        logger: quiet,
         onCheckpoint: (checkpoint) => {
           if (checkpoint.lastOffset >= offset) controller.abort();
         },
@@ -316,7 +321,7 @@ describe("learnFromStream after its input topic was deleted and created again", 
     const error = (await learnAtMost(stream, checkpoints, 30, { staleCheckpoint: "fail" }).catch(
       (e: unknown) => e,
     )) as Error & { code: string };
-    expect(error.code).toBe("WEIR_YELP_CHECKPOINT");
+    expect(error.code).toBe("WEIR_FLOW_CHECKPOINT");
     expect(error.message).toContain('made for another incarnation of topic "river_pipeline"');
     expect(error.message).toContain(topicId);
     expect(checkpoints.saved.length).toBe(before);
@@ -350,6 +355,25 @@ describe("learnFromStream after its input topic was deleted and created again", 
     });
     expect(stale).toEqual([41]);
     expect(fresh).toMatchObject({ learned: 40, lastOffset: 40 });
+  });
+
+  it("takes up a checkpoint saved before the subscriber used consume(), which named the model `model`", async () => {
+    const stream = await memory();
+    await stream.ensureTopic("river_pipeline");
+    await stream.ensureTopic("river_metrics");
+    await publishReviews({ stream, path: reviewsFile("before-1.csv", 20), keyPrefix: "before-1" });
+    const checkpoints = memoryCheckpoints();
+    const first = await learnAtMost(stream, checkpoints, 20);
+    await publishReviews({ stream, path: reviewsFile("before-2.csv", 20), keyPrefix: "before-2" });
+    const { state, ...rest } = checkpoints.saved.at(-1) as SubscriberCheckpoint;
+    checkpoints.saved.push({ ...rest, model: state } as unknown as SubscriberCheckpoint);
+    const restored: number[] = [];
+    const resumed = await learnAtMost(stream, checkpoints, 40, {
+      onRestore: (checkpoint: SubscriberCheckpoint) => restored.push(checkpoint.lastOffset),
+    });
+    expect(restored).toEqual([20]);
+    expect(resumed).toMatchObject({ learned: 20, lastOffset: 40 });
+    expect(resumed.model.count).toBe(first.model.count + 20);
   });
 });
 

@@ -1,27 +1,27 @@
 import { WeirTimeoutError } from "./errors.js";
 
 /**
- * The time limit of one attempt (`timeoutSeconds`). Its `signal` is the one the function gets: linked to
+ * The time limit of one attempt (`timeoutMs`). Its `signal` is the one the function gets: linked to
  * the enclosing run's signal, and aborted with a {@link WeirTimeoutError} when the attempt runs too long.
  * `race` rejects at that moment even if the function ignores its signal, so a stuck attempt cannot hold
  * the run past its limit. Internal.
  * @example
- * const deadline = new AttemptDeadline("score", 5, parentSignal);
+ * const deadline = new AttemptDeadline("score", 5000, parentSignal);
  * const value = await deadline.race(fn(deadline.signal));
  */
 export class AttemptDeadline {
   readonly signal: AbortSignal;
   /** The error of this attempt's timeout (one per attempt, so that `expired` tells it from any other). */
   readonly error: WeirTimeoutError | undefined;
-  readonly #seconds: number | undefined;
+  readonly #ms: number | undefined;
   readonly #controller = new AbortController();
 
-  constructor(name: string, seconds: number | undefined, outer?: AbortSignal) {
-    this.#seconds = seconds;
-    this.error = seconds === undefined ? undefined : new WeirTimeoutError(name, seconds);
+  constructor(name: string, ms: number | undefined, outer?: AbortSignal) {
+    this.#ms = ms;
+    this.error = ms === undefined ? undefined : new WeirTimeoutError(name, ms);
     const own = this.#controller.signal;
     if (outer === undefined) this.signal = own;
-    else this.signal = seconds === undefined ? outer : AbortSignal.any([outer, own]);
+    else this.signal = ms === undefined ? outer : AbortSignal.any([outer, own]);
   }
 
   /** Whether this attempt's own time limit ran out (not the enclosing run's). */
@@ -32,15 +32,15 @@ export class AttemptDeadline {
 
   /** Settles like `running`, or rejects with the timeout error once the limit is reached. */
   race<R>(running: Promise<R>): Promise<R> {
-    const seconds = this.#seconds;
+    const ms = this.#ms;
     const error = this.error;
-    if (seconds === undefined || error === undefined) return running;
+    if (ms === undefined || error === undefined) return running;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         this.#controller.abort(error);
         reject(error);
-      }, seconds * 1000);
+      }, ms);
     });
     return Promise.race([running, deadline]).finally(() => clearTimeout(timer));
   }

@@ -15,9 +15,9 @@ export interface CheckpointEntry<T> {
  * Checkpoints of a flow, stored on the server atomically under the flow's name, so that a restarted process
  * (or the next run) finds them. Unlike logs they are not spooled: `save` resolves only once the server
  * stored the value, which is what exactly-once processing needs. While the server is unreachable they
- * retry (shared backoff policy) for up to `checkpointTimeoutSeconds`, then throw WeirCheckpointError.
+ * retry (shared backoff policy) for up to `checkpointTimeoutMs`, then throw WeirCheckpointError.
  * They are not cut short by the run's signal: work finished before a cancel, a timeout or Ctrl-C
- * can still be checkpointed on the way out (only `checkpointTimeoutSeconds` bounds that).
+ * can still be checkpointed on the way out (only `checkpointTimeoutMs` bounds that).
  * @example
  * const saved = await ctx.checkpoint.load<{ offset: number }>("state");
  * await ctx.checkpoint.save("state", { offset: 42 });
@@ -29,14 +29,10 @@ export interface CheckpointStore {
 }
 
 const CHECKPOINT_KEY = /^[\w.:-]{1,200}$/;
-const backoff = exponentialBackoff({ base: 0.2, factor: 2, max: 5, jitter: 0.2 });
+const backoff = exponentialBackoff({ initialDelayMs: 200, maxDelayMs: 5000 });
 
 /** The checkpoint store of one scope (a flow name). Internal. */
-export function createCheckpointStore(
-  api: ApiClient,
-  scope: string,
-  timeoutSeconds: number,
-): CheckpointStore {
+export function createCheckpointStore(api: ApiClient, scope: string, timeoutMs: number): CheckpointStore {
   // The server accepts letters, digits and _ . : - in scopes; a flow name with other characters maps onto them.
   const safeScope = scope.replace(/[^\w.:-]/g, "-").slice(0, 200);
   const pathOf = (key: string): string => {
@@ -49,7 +45,7 @@ export function createCheckpointStore(
   };
 
   async function send(what: string, method: string, path: string, body?: unknown): Promise<ApiResponse> {
-    const deadline = Date.now() + timeoutSeconds * 1000;
+    const deadline = Date.now() + timeoutMs;
     for (let attempt = 1; ; attempt++) {
       let response: ApiResponse | undefined;
       let failure: unknown;
@@ -60,12 +56,12 @@ export function createCheckpointStore(
       } catch (error) {
         failure = error;
       }
-      const delay = backoff(attempt) * 1000;
+      const delay = backoff(attempt);
       if (Date.now() + delay > deadline) {
         throw new WeirCheckpointError(
-          `${what} could not be done within checkpointTimeoutSeconds=${timeoutSeconds}: ` +
+          `${what} could not be done within checkpointTimeoutMs=${timeoutMs}: ` +
             `${describe(failure).replace(/\.+$/, "")}. Check that the Weir server is running (WEIR_API_URL) ` +
-            "or raise checkpointTimeoutSeconds.",
+            "or raise checkpointTimeoutMs.",
           { cause: failure },
         );
       }

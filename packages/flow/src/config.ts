@@ -27,10 +27,10 @@ export interface WeirClientConfig {
    * @default 10000
    */
   flushTimeoutMs: number;
-  /** After SIGINT/SIGTERM, how long runs get to stop before they are marked Cancelled anyway, in s. Env `WEIR_SHUTDOWN_GRACE_SECONDS`. @default 5 */
-  shutdownGraceSeconds: number;
-  /** How long `ctx.checkpoint.save/load` keep retrying an unreachable server, in s. @default 30 */
-  checkpointTimeoutSeconds: number;
+  /** After SIGINT/SIGTERM, how long runs get to stop before they are marked Cancelled anyway, in ms. Env `WEIR_SHUTDOWN_GRACE_MS`. @default 5000 */
+  shutdownGraceMs: number;
+  /** How long `ctx.checkpoint.save/load` keep retrying an unreachable server, in ms. @default 30000 */
+  checkpointTimeoutMs: number;
   /** Print run logs to the terminal (stderr) as well. Env `WEIR_PRINT_LOGS=0` turns it off. @default true */
   printLogs: boolean;
 }
@@ -67,8 +67,8 @@ export function resolveConfig(
     spoolSegmentBytes: 8 * 1024 * 1024,
     requestTimeoutMs: 10_000,
     flushTimeoutMs: envNumber(env, "WEIR_FLUSH_TIMEOUT_MS", 10_000),
-    shutdownGraceSeconds: envNumber(env, "WEIR_SHUTDOWN_GRACE_SECONDS", 5),
-    checkpointTimeoutSeconds: 30,
+    shutdownGraceMs: envNumber(env, "WEIR_SHUTDOWN_GRACE_MS", 5000),
+    checkpointTimeoutMs: 30_000,
     printLogs: !["0", "false", "no"].includes((env.WEIR_PRINT_LOGS ?? "").toLowerCase()),
     ...stripUndefined(overrides),
   };

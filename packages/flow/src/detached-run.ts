@@ -19,7 +19,7 @@ export async function executeDetached<P, R>(spec: RunSpec<P, R>, input: P): Prom
   return runAttempts<R, unknown>(
     options,
     async (attempt) => {
-      const deadline = new AttemptDeadline(name, options.timeoutSeconds);
+      const deadline = new AttemptDeadline(name, options.timeoutMs);
       const seed = { runId: "", runName: name, flowRunId: "", signal: deadline.signal, logger };
       try {
         return { done: await deadline.race(spec.call(params, seed, attempt)) };

@@ -85,21 +85,21 @@ export class WeirParameterError extends WeirFlowError {
 }
 
 /**
- * A run exceeded its `timeoutSeconds`. Its `ctx.signal` was aborted with this error and it ended TimedOut.
+ * A run exceeded its `timeoutMs`. Its `ctx.signal` was aborted with this error and it ended TimedOut.
  * @example
- * const f = flow({ name: "slow", timeoutSeconds: 1 }, async (_: void, ctx) => sleep(5000, ctx.signal));
+ * const f = flow({ name: "slow", timeoutMs: 1000 }, async (_: void, ctx) => sleep(5000, ctx.signal));
  * await f(); // throws WeirTimeoutError
  */
 export class WeirTimeoutError extends WeirFlowError {
-  readonly timeoutSeconds: number;
-  constructor(name: string, timeoutSeconds: number) {
+  readonly timeoutMs: number;
+  constructor(name: string, timeoutMs: number) {
     super(
       "WEIR_FLOW_TIMED_OUT",
-      `"${name}" did not finish within timeoutSeconds=${timeoutSeconds}. Raise timeoutSeconds or make the ` +
+      `"${name}" did not finish within timeoutMs=${timeoutMs}. Raise timeoutMs or make the ` +
         `function stop when ctx.signal is aborted.`,
     );
     this.name = "WeirTimeoutError";
-    this.timeoutSeconds = timeoutSeconds;
+    this.timeoutMs = timeoutMs;
   }
 }
 
@@ -133,7 +133,7 @@ export class WeirApiError extends WeirFlowError {
 }
 
 /**
- * A checkpoint could not be saved or loaded (server unreachable for longer than `checkpointTimeoutSeconds`,
+ * A checkpoint could not be saved or loaded (server unreachable for longer than `checkpointTimeoutMs`,
  * a version conflict, or a value that is not JSON).
  * @example
  * try { await ctx.checkpoint.save("model", state); } catch (e) { if (e instanceof WeirCheckpointError) retryLater(); }

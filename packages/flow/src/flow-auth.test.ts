@@ -2,7 +2,7 @@ import { startServer } from "@weir/server";
 import type { WeirServer } from "@weir/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeClient, configure, flow } from "./index.js";
-import { getRun, tempDir } from "./test-fixtures/harness.js";
+import { getRun, tempDir } from "../test/harness.js";
 
 let server: WeirServer;
 const tmp = tempDir();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { flow, task, WeirArgumentError, WeirCheckpointError } from "./index.js";
-import { getAll, getJson, getRun, getStates, useServerForFile } from "./test-fixtures/harness.js";
-import type { RunView } from "./test-fixtures/harness.js";
+import { getAll, getJson, getRun, getStates, useServerForFile } from "../test/harness.js";
+import type { RunView } from "../test/harness.js";
 
 const server = useServerForFile();
 
@@ -71,7 +71,7 @@ describe("child runs, task runs, checkpoints and artifacts", () => {
   });
 
   it("saves a last checkpoint after the run's signal aborted, so work done before a stop is kept", async () => {
-    const stopping = flow({ name: "stopping", timeoutSeconds: 0.2 }, async (_: void, ctx) => {
+    const stopping = flow({ name: "stopping", timeoutMs: 200 }, async (_: void, ctx) => {
       await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve, { once: true }));
       await ctx.checkpoint.save("state", { learned: 40 });
       throw ctx.signal.reason;

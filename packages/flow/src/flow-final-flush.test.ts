@@ -2,8 +2,8 @@ import { readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import type { TestServer } from "./test-fixtures/harness.js";
-import { getLogs, getRun, runFixture, serverSuite } from "./test-fixtures/harness.js";
+import type { TestServer } from "../test/harness.js";
+import { getLogs, getRun, runFixture, serverSuite } from "../test/harness.js";
 
 const { tmp, server } = serverSuite();
 

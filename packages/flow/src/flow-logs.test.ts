@@ -1,7 +1,7 @@
 import { format } from "node:util";
 import { describe, expect, it } from "vitest";
 import { flow, getRunLogger, logMetric, task, WeirArgumentError, WeirNotInRunError } from "./index.js";
-import { getJson, getLogs, useServerForFile } from "./test-fixtures/harness.js";
+import { getJson, getLogs, useServerForFile } from "../test/harness.js";
 
 const server = useServerForFile();
 

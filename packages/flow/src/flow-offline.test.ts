@@ -2,7 +2,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { startServer } from "@weir/server";
 import { describe, expect, it } from "vitest";
 import { closeClient, configure, flow, logMetric, WeirCheckpointError } from "./index.js";
-import type { LogView } from "./test-fixtures/harness.js";
+import type { LogView } from "../test/harness.js";
 import {
   closedPortUrl,
   getJson,
@@ -11,7 +11,7 @@ import {
   runFixture,
   waitFor,
   serverSuite,
-} from "./test-fixtures/harness.js";
+} from "../test/harness.js";
 
 const { tmp, server } = serverSuite();
 
@@ -113,12 +113,12 @@ describe("the offline spool", () => {
     expectInOrderOnce(await getLogs(first.url, runId), "line ", 10);
   });
 
-  it("gives up on a checkpoint after checkpointTimeoutSeconds when the server is down, with WeirCheckpointError", async () => {
+  it("gives up on a checkpoint after checkpointTimeoutMs when the server is down, with WeirCheckpointError", async () => {
     configure({
       apiUrl: await closedPortUrl(),
       home: `${tmp.dir}/checkpoint-client`,
       printLogs: false,
-      checkpointTimeoutSeconds: 0.5,
+      checkpointTimeoutMs: 500,
       flushTimeoutMs: 300,
     });
     const needsCheckpoint = flow({ name: "needs-checkpoint" }, (_: void, ctx) =>
@@ -127,7 +127,7 @@ describe("the offline spool", () => {
     const error = await needsCheckpoint().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WeirCheckpointError);
     expect((error as Error).message).toMatch(
-      /within checkpointTimeoutSeconds=0.5: WeirApiError: Could not reach the Weir server/,
+      /within checkpointTimeoutMs=500: WeirApiError: Could not reach the Weir server/,
     );
   });
 

@@ -1,39 +1,26 @@
-import { randomBytes } from "node:crypto";
 import { startServer } from "@weir/server";
 import type { WeirServer } from "@weir/server";
-import { probePostgres, requireService } from "@weir/test-support";
-import pg from "pg";
+import { probePostgres, requireService, startTempServer } from "@weir/test-support";
+import type { TempServer } from "@weir/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeClient, configure, flow, logMetric, task } from "./index.js";
-import { getAll, getJson, getLogs, getRun, tempDir } from "./test-fixtures/harness.js";
-import type { RunView } from "./test-fixtures/harness.js";
+import { getAll, getJson, getLogs, getRun, tempDir } from "../test/harness.js";
+import type { RunView } from "../test/harness.js";
 
 const postgres = await requireService("PostgreSQL", () => probePostgres());
 
 describe.skipIf(postgres.skip)("a flow against a server on PostgreSQL", () => {
   const tmp = tempDir();
-  const database = `weir_flow_test_${randomBytes(4).toString("hex")}`;
-  let server: WeirServer;
-
-  async function admin(sql: string): Promise<void> {
-    const client = new pg.Client({ connectionString: postgres.value });
-    await client.connect();
-    await client.query(sql);
-    await client.end();
-  }
+  let server: TempServer<WeirServer>;
 
   beforeAll(async () => {
-    await admin(`CREATE DATABASE ${database}`);
-    const url = new URL(postgres.value as string);
-    url.pathname = `/${database}`;
-    server = await startServer({ host: "127.0.0.1", port: 0, dataDir: tmp.dir, db: url.toString() });
+    server = await startTempServer(startServer, { dataDir: tmp.dir, postgresUrl: postgres.value });
     configure({ apiUrl: server.url, home: `${tmp.dir}/client`, printLogs: false, batchIntervalMs: 100 });
   });
 
   afterAll(async () => {
     await closeClient();
     await server.close();
-    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     tmp.remove();
   });
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { flow, task, WeirCancelledError, WeirParameterError, WeirTimeoutError } from "./index.js";
 import type { RunHookEvent, TaskContext } from "./index.js";
-import { getRun, getStates, useServerForFile, waitFor } from "./test-fixtures/harness.js";
+import { getRun, getStates, useServerForFile, waitFor } from "../test/harness.js";
 
 const server = useServerForFile();
 
@@ -23,7 +23,7 @@ describe("a task called outside of any flow", () => {
   it("retries failed attempts, printing each failure, and returns the first success", async () => {
     const stderr = captureStderr();
     const seen: Array<Pick<TaskContext, "attempt" | "runId" | "flowRunId" | "runName">> = [];
-    const flaky = task({ name: "flaky-detached", retries: 3, retryDelaySeconds: 0.01 }, (n: number, ctx) => {
+    const flaky = task({ name: "flaky-detached", retries: 3, retryDelayMs: 10 }, (n: number, ctx) => {
       seen.push({ attempt: ctx.attempt, runId: ctx.runId, flowRunId: ctx.flowRunId, runName: ctx.runName });
       if (ctx.attempt < 3) throw new Error(`transient ${ctx.attempt}`);
       return n * 2;
@@ -50,7 +50,7 @@ describe("a task called outside of any flow", () => {
   it("does not retry an attempt that timed out, and aborts its signal with the WeirTimeoutError", async () => {
     const attempts: number[] = [];
     let reason: unknown;
-    const slow = task({ name: "slow-detached", retries: 2, timeoutSeconds: 0.05 }, async (_: void, ctx) => {
+    const slow = task({ name: "slow-detached", retries: 2, timeoutMs: 50 }, async (_: void, ctx) => {
       attempts.push(ctx.attempt);
       await new Promise<void>((resolve) => ctx.signal.addEventListener("abort", () => resolve()));
       reason = ctx.signal.reason;
@@ -88,7 +88,7 @@ describe("the wait before a retry", () => {
         name: "patient",
         retries: 3,
         // Far past the test's time limit: only the flow's timeout can end this wait.
-        retryDelaySeconds: 600,
+        retryDelayMs: 600_000,
         onCancellation: (event) => void cancellations.push(event),
       },
       (_: void, ctx) => {
@@ -97,7 +97,7 @@ describe("the wait before a retry", () => {
         throw new Error("not yet");
       },
     );
-    const impatient = flow({ name: "impatient", timeoutSeconds: 0.3 }, async (_: void, ctx) => {
+    const impatient = flow({ name: "impatient", timeoutMs: 300 }, async (_: void, ctx) => {
       flowRunId = ctx.runId;
       await patient();
     });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeClient, configure, flow } from "./index.js";
-import type { TestServer } from "./test-fixtures/harness.js";
+import type { TestServer } from "../test/harness.js";
 import {
   getLogs,
   getRun,
@@ -9,7 +9,7 @@ import {
   startTestServer,
   tempDir,
   waitFor,
-} from "./test-fixtures/harness.js";
+} from "../test/harness.js";
 
 let server: TestServer;
 const tmp = tempDir();
@@ -53,7 +53,7 @@ describe("process signals and crashes", () => {
       WEIR_API_URL: server.url,
       WEIR_HOME: `${tmp.dir}/stubborn`,
       WEIR_BATCH_INTERVAL_MS: "100",
-      WEIR_SHUTDOWN_GRACE_SECONDS: "0.5",
+      WEIR_SHUTDOWN_GRACE_MS: "500",
       FIXTURE_IGNORE_ABORT: "1",
     });
     const runId = (await fixture.waitForLine("READY ")).slice("READY ".length);

@@ -1,15 +1,8 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
 import { closeClient, configure, flow } from "./index.js";
-import type { LogView } from "./test-fixtures/harness.js";
-import {
-  closedPortUrl,
-  getLogs,
-  runFixture,
-  startTestServer,
-  tempDir,
-  waitFor,
-} from "./test-fixtures/harness.js";
+import type { LogView } from "../test/harness.js";
+import { closedPortUrl, getLogs, runFixture, startTestServer, tempDir, waitFor } from "../test/harness.js";
 
 const tmp = tempDir();
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { flow, task, WeirArgumentError, WeirParameterError, WeirTimeoutError } from "./index.js";
 import type { RunHookEvent } from "./index.js";
-import { getRun, getStates, useServerForFile } from "./test-fixtures/harness.js";
+import { getRun, getStates, useServerForFile } from "../test/harness.js";
 
 const server = useServerForFile();
 
@@ -33,7 +33,7 @@ describe("flow run states", () => {
   it("retries a failed attempt and completes: AwaitingRetry → Retrying → Completed", async () => {
     let runId = "";
     const attempts: number[] = [];
-    const flaky = flow({ name: "flaky", retries: 2, retryDelaySeconds: [0.05, 0.1] }, (_: void, ctx) => {
+    const flaky = flow({ name: "flaky", retries: 2, retryDelayMs: [50, 100] }, (_: void, ctx) => {
       runId = ctx.runId;
       attempts.push(ctx.attempt);
       if (ctx.attempt < 2) throw new Error("transient failure");
@@ -49,7 +49,7 @@ describe("flow run states", () => {
     const failures: RunHookEvent[] = [];
     class ModelError extends Error {}
     const broken = flow(
-      { name: "broken", retries: 1, retryDelaySeconds: 0, onFailure: (event) => void failures.push(event) },
+      { name: "broken", retries: 1, retryDelayMs: 0, onFailure: (event) => void failures.push(event) },
       (_: void, ctx) => {
         runId = ctx.runId;
         throw new ModelError("model exploded");
@@ -63,10 +63,10 @@ describe("flow run states", () => {
     expect(failures.map((f) => [f.state, f.attempts])).toEqual([["Failed", 2]]);
   });
 
-  it("ends TimedOut after timeoutSeconds with ctx.signal aborted by a WeirTimeoutError", async () => {
+  it("ends TimedOut after timeoutMs with ctx.signal aborted by a WeirTimeoutError", async () => {
     let runId = "";
     let seenReason: unknown;
-    const slow = flow({ name: "slow", timeoutSeconds: 0.2 }, async (_: void, ctx) => {
+    const slow = flow({ name: "slow", timeoutMs: 200 }, async (_: void, ctx) => {
       runId = ctx.runId;
       await new Promise<void>((resolve) =>
         ctx.signal.addEventListener("abort", () => {

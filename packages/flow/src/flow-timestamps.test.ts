@@ -1,8 +1,8 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { configure, flow, flush, task } from "./index.js";
-import type { RunView } from "./test-fixtures/harness.js";
-import { getAll, getRun, waitFor, serverSuite } from "./test-fixtures/harness.js";
+import type { RunView } from "../test/harness.js";
+import { getAll, getRun, waitFor, serverSuite } from "../test/harness.js";
 
 const { tmp, server } = serverSuite();
 

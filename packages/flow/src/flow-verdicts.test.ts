@@ -3,7 +3,7 @@ import net from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { configure, flow } from "./index.js";
-import { getHistory, getLogs, getRun, runFixture, waitFor, serverSuite } from "./test-fixtures/harness.js";
+import { getHistory, getLogs, getRun, runFixture, waitFor, serverSuite } from "../test/harness.js";
 
 const { tmp, server } = serverSuite({ livenessCheckIntervalMs: 100 });
 
@@ -91,7 +91,7 @@ describe("a run the liveness check marked Crashed while it was alive", () => {
       batchIntervalMs: 100,
     });
     let runId = "";
-    const partitioned = flow({ name: "partitioned", heartbeatIntervalSeconds: 0.2 }, async (_: void, ctx) => {
+    const partitioned = flow({ name: "partitioned", heartbeatIntervalMs: 200 }, async (_: void, ctx) => {
       runId = ctx.runId;
       ctx.logger.info("before the partition");
       await waitFor(stateOf(live.url, runId, "Running"), 10_000, "the run on the server");

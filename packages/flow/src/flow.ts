@@ -13,8 +13,8 @@ export type { ParamsArgs } from "./runnable.js";
 
 /** Options of {@link flow}: the common run options plus liveness. */
 export interface FlowOptions<P> extends RunOptions<P> {
-  /** How often a Running flow run sends a heartbeat; the server marks it Crashed after 3 missed intervals. @default 10 */
-  heartbeatIntervalSeconds?: number;
+  /** How often a Running flow run sends a heartbeat, in ms; the server marks it Crashed after 3 missed intervals. @default 10000 */
+  heartbeatIntervalMs?: number;
 }
 
 /** A flow: call it to run it; each call is one recorded flow run. */
@@ -40,7 +40,7 @@ export interface FlowContext {
 function flowContext(flowName: string, seed: ContextSeed, attempt: number): FlowContext {
   const rt = getRuntime();
   const { runId, runName, logger, signal } = seed;
-  const timeoutSeconds = rt.config.checkpointTimeoutSeconds;
+  const timeoutMs = rt.config.checkpointTimeoutMs;
   return {
     runId,
     flowName,
@@ -48,7 +48,7 @@ function flowContext(flowName: string, seed: ContextSeed, attempt: number): Flow
     attempt,
     logger,
     signal,
-    checkpoint: createCheckpointStore(rt.api, flowName, timeoutSeconds),
+    checkpoint: createCheckpointStore(rt.api, flowName, timeoutMs),
     artifacts: createArtifacts(rt.reporter, runId),
   };
 }
@@ -67,8 +67,8 @@ export function flow<P = void, R = void>(
   options: FlowOptions<P>,
   fn: (params: P, ctx: FlowContext) => Promise<R> | R,
 ): Flow<P, R> {
-  const { name, heartbeatIntervalSeconds } = options;
+  const { name, heartbeatIntervalMs } = options;
   const call = async (params: P, seed: ContextSeed, attempt: number): Promise<R> =>
     fn(params, flowContext(name, seed, attempt));
-  return defineRunnable({ kind: "flow", options, heartbeatIntervalSeconds, call }, { flowName: name });
+  return defineRunnable({ kind: "flow", options, heartbeatIntervalMs, call }, { flowName: name });
 }

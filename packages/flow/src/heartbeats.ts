@@ -16,8 +16,8 @@ export class Heartbeats {
     this.#reporter = reporter;
   }
 
-  start(runId: string, intervalSeconds: number, onRevived?: () => void): void {
-    const ms = Math.max(50, Math.round(intervalSeconds * 1000));
+  start(runId: string, intervalMs: number, onRevived?: () => void): void {
+    const ms = Math.max(50, Math.round(intervalMs));
     let group = this.#groups.get(ms);
     if (group === undefined) {
       const runIds = new Set<string>();

@@ -7,11 +7,25 @@ export { getRunLogger, logMetric } from "./run-context.js";
 export type { LogMetricOptions } from "./run-context.js";
 export type { LogFields, LogLevel, RunLogger } from "./logger.js";
 export { exponentialBackoff, retryDelayFor } from "./retry-policy.js";
-export type { ExponentialBackoffOptions, RetryDelay } from "./retry-policy.js";
+export type { BackoffOptions, RetryDelay } from "./retry-policy.js";
 export { randomRunName } from "./run-names.js";
 export type { RunNameInfo, RunNameOption } from "./run-names.js";
 export type { CheckpointEntry, CheckpointStore } from "./checkpoints.js";
 export type { Artifacts } from "./artifacts.js";
+export { consume } from "./consume/consume.js";
+export type {
+  ConsumedEvent,
+  ConsumeHooks,
+  ConsumeOptions,
+  ConsumeResult,
+  HandleContext,
+} from "./consume/consume-options.js";
+export type {
+  ConsumeCheckpoint,
+  ConsumeCheckpointStore,
+  StaleCheckpointPolicy,
+} from "./consume/consume-checkpoint.js";
+export type { StateCodec } from "./consume/state-codec.js";
 export { closeClient, configure, flush } from "./runtime.js";
 export type { ConfigureOptions } from "./runtime.js";
 export type { WeirClientConfig } from "./config.js";

@@ -39,9 +39,9 @@ export class Lifecycle {
   readonly #onExit = (code: number): void =>
     this.#crashAll(`the process exited (code ${code}) while the run was still active`, true);
 
-  constructor(reporter: Reporter, graceSeconds: number) {
+  constructor(reporter: Reporter, graceMs: number) {
     this.#reporter = reporter;
-    this.#graceMs = graceSeconds * 1000;
+    this.#graceMs = graceMs;
     process.on("beforeExit", this.#onBeforeExit);
     process.on("exit", this.#onExit);
   }

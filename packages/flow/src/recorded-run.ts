@@ -50,7 +50,7 @@ export class RecordedRun<P, R> {
   readonly #parent: RunFrame | undefined;
   readonly #record: RunRecord;
   /** Set for flow runs, whose liveness the server checks. */
-  readonly #heartbeatSeconds: number | undefined;
+  readonly #heartbeatMs: number | undefined;
   readonly #flowRun: FlowRunShared;
   readonly #params: P;
   readonly #paramError: WeirParameterError | undefined;
@@ -81,8 +81,8 @@ export class RecordedRun<P, R> {
       kind === "task" && options.runName === undefined
         ? nextTaskRunName(this.#flowRun, name)
         : renderRunName(options.runName, params, { flowName: name, runId });
-    this.#heartbeatSeconds = kind === "flow" ? (spec.heartbeatIntervalSeconds ?? 10) : undefined;
-    this.#record = new RunRecord(rt.reporter, rt.heartbeats, runId, this.#heartbeatSeconds);
+    this.#heartbeatMs = kind === "flow" ? (spec.heartbeatIntervalMs ?? 10_000) : undefined;
+    this.#record = new RunRecord(rt.reporter, rt.heartbeats, runId, this.#heartbeatMs);
     this.#cancel = this.root ? new AbortController() : undefined;
     this.#outer = this.#cancel?.signal ?? (parent as RunFrame).signal;
     this.#active = this.#activeRun();
@@ -107,13 +107,13 @@ export class RecordedRun<P, R> {
   /** Runs the attempts until one ends the run (retrying failures), having recorded its final state. */
   async attempts(): Promise<Outcome<R>> {
     if (this.#paramError !== undefined) return this.#refuseParameters(this.#paramError);
-    const { retries, retryDelaySeconds } = this.#spec.options;
+    const { retries, retryDelayMs } = this.#spec.options;
     return runAttempts<Outcome<R>, FailedAttempt>(
-      { retries, retryDelaySeconds, signal: this.#outer },
+      { retries, retryDelayMs, signal: this.#outer },
       (attempt) => this.#attempt(attempt),
       {
         waiting: ({ error, frame }, attempt, retries, delay) => {
-          const message = `Attempt ${attempt} of ${retries + 1} failed: ${describe(error)}. Retrying in ${round(delay)} s.`;
+          const message = `Attempt ${attempt} of ${retries + 1} failed: ${describe(error)}. Retrying in ${round(delay / 1000)} s.`;
           emitLog(frame, "error", message, { error });
           this.#record.propose("AwaitingRetry", message);
         },
@@ -135,8 +135,8 @@ export class RecordedRun<P, R> {
 
   /** One attempt under its deadline, and what it came to. */
   async #attempt(attempt: number): Promise<AttemptResult<Outcome<R>, FailedAttempt>> {
-    const { name, timeoutSeconds } = this.#spec.options;
-    const deadline = new AttemptDeadline(name, timeoutSeconds, this.#outer);
+    const { name, timeoutMs } = this.#spec.options;
+    const deadline = new AttemptDeadline(name, timeoutMs, this.#outer);
     const frame = this.#frame(deadline.signal);
     const result = await this.#call(attempt, frame, deadline);
     const final = this.#record.final;
@@ -273,7 +273,7 @@ export class RecordedRun<P, R> {
   #creation(): RunCreation {
     const { kind, options } = this.#spec;
     const parameters = toJsonRecord(this.#params);
-    const heartbeatSeconds = this.#heartbeatSeconds;
+    const heartbeatMs = this.#heartbeatMs;
     return {
       kind,
       flowName: this.#flowRun.flowName,
@@ -286,7 +286,8 @@ export class RecordedRun<P, R> {
       ...(options.tags === undefined ? {} : { tags: options.tags }),
       ...(options.version === undefined ? {} : { version: options.version }),
       ...(options.description === undefined ? {} : { description: options.description }),
-      ...(heartbeatSeconds === undefined ? {} : { heartbeatIntervalSeconds: heartbeatSeconds }),
+      // The API keeps its field in seconds until its next version.
+      ...(heartbeatMs === undefined ? {} : { heartbeatIntervalSeconds: heartbeatMs / 1000 }),
     };
   }
 

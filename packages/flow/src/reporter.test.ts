@@ -4,7 +4,7 @@ import { ApiClient } from "./api-client.js";
 import { resolveConfig } from "./config.js";
 import { Reporter } from "./reporter.js";
 import { Spool } from "./spool.js";
-import { closedPortUrl, startTestServer, tempDir } from "./test-fixtures/harness.js";
+import { closedPortUrl, startTestServer, tempDir } from "../test/harness.js";
 
 const tmp = tempDir("weir-reporter-");
 afterAll(() => tmp.remove());

@@ -10,7 +10,7 @@ import type { IngestBody, OutboxRecord } from "./wire.js";
 type Outcome = "ok" | "retry" | "rejected";
 
 /** Backoff between attempts to reach a server that is down: 0.2 s doubling to 5 s, ±20 %. */
-const reconnectDelay = exponentialBackoff({ base: 0.2, factor: 2, max: 5, jitter: 0.2 });
+const reconnectDelay = exponentialBackoff({ initialDelayMs: 200, maxDelayMs: 5000 });
 
 /** While a flush waits for the server, it tries this often instead of following the backoff. */
 const FLUSH_RETRY_MS = 200;
@@ -370,7 +370,7 @@ export class Reporter {
     this.#offline = true;
     this.#failures += 1;
     this.#lastFailureAt = Date.now();
-    this.#nextAttemptAt = this.#lastFailureAt + reconnectDelay(this.#failures) * 1000;
+    this.#nextAttemptAt = this.#lastFailureAt + reconnectDelay(this.#failures);
   }
 
   #backOnline(): void {

@@ -2,13 +2,13 @@ import { describe, expect, it } from "vitest";
 import { exponentialBackoff, retryDelayFor, sleep } from "./retry-policy.js";
 
 describe("retry policy", () => {
-  it("doubles the delay from base up to max without jitter", () => {
-    const delay = exponentialBackoff({ base: 1, factor: 2, max: 5, jitter: 0 });
-    expect([1, 2, 3, 4, 5].map(delay)).toEqual([1, 2, 4, 5, 5]);
+  it("doubles the delay in ms from initialDelayMs up to maxDelayMs without jitter", () => {
+    const delay = exponentialBackoff({ initialDelayMs: 1000, factor: 2, maxDelayMs: 5000, jitter: 0 });
+    expect([1, 2, 3, 4, 5].map(delay)).toEqual([1000, 2000, 4000, 5000, 5000]);
   });
 
   it("spreads delays within ±jitter", () => {
-    const delay = exponentialBackoff({ base: 10, jitter: 0.2 });
+    const delay = exponentialBackoff({ initialDelayMs: 10, jitter: 0.2 });
     const samples = Array.from({ length: 200 }, () => delay(1));
     expect(Math.min(...samples)).toBeGreaterThanOrEqual(8);
     expect(Math.max(...samples)).toBeLessThanOrEqual(12);

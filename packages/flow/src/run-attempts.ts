@@ -9,15 +9,15 @@ export interface RetryPlan {
   /** Retries after the first attempt; fractions round down, negatives count as 0. @default 0 */
   retries?: number | undefined;
   /** @default 0 */
-  retryDelaySeconds?: RetryDelay | undefined;
+  retryDelayMs?: RetryDelay | undefined;
   /** Aborting it ends the wait before a retry (see {@link RetryEvents.interrupted}). */
   signal?: AbortSignal | undefined;
 }
 
 /** What the loop reports to its caller between attempts. `F` is the caller's record of a failed attempt. */
 export interface RetryEvents<T, F> {
-  /** Attempt `attempt` of `retries + 1` failed; the next one starts in `delaySeconds`. */
-  waiting(failure: F, attempt: number, retries: number, delaySeconds: number): void;
+  /** Attempt `attempt` of `retries + 1` failed; the next one starts in `delayMs`. */
+  waiting(failure: F, attempt: number, retries: number, delayMs: number): void;
   /** The wait is over: attempt `attempt` of `retries + 1` starts now. */
   resuming?(attempt: number, retries: number): void;
   /** The last allowed attempt failed: what the loop returns (or throws). */
@@ -47,10 +47,10 @@ export async function runAttempts<T, F>(
     const result = await attempt(n);
     if ("done" in result) return result.done;
     if (n > retries) return events.exhausted(result.failed);
-    const delaySeconds = retryDelayFor(plan.retryDelaySeconds, n);
-    events.waiting(result.failed, n, retries, delaySeconds);
+    const delayMs = retryDelayFor(plan.retryDelayMs, n);
+    events.waiting(result.failed, n, retries, delayMs);
     try {
-      await sleep(delaySeconds * 1000, plan.signal);
+      await sleep(delayMs, plan.signal);
     } catch (reason) {
       if (events.interrupted === undefined) throw reason;
       return events.interrupted(result.failed, reason);

@@ -6,7 +6,7 @@ import { currentFrame } from "./run-context.js";
 import type { RunSpec } from "./run-spec.js";
 import { getRuntime } from "./runtime.js";
 
-export type { ContextSeed, RunSpec } from "./run-spec.js";
+export type { RunSpec } from "./run-spec.js";
 
 /**
  * Runs one call of a flow or task. A task called outside of any flow is a plain call

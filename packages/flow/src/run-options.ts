@@ -44,10 +44,10 @@ export interface RunOptions<P> {
   tags?: string[];
   /** How many times a failed attempt is retried. Timeouts and cancellations are not retried. @default 0 */
   retries?: number;
-  /** Seconds before each retry: a number, a list (one per retry, last repeats) or a function, e.g. `exponentialBackoff()`. @default 0 */
-  retryDelaySeconds?: RetryDelay;
-  /** Time limit of an attempt: `ctx.signal` is aborted with a WeirTimeoutError and the run ends TimedOut. @default no limit */
-  timeoutSeconds?: number;
+  /** Milliseconds before each retry: a number, a list (one per retry, last repeats) or a function, e.g. `exponentialBackoff()`. @default 0 */
+  retryDelayMs?: RetryDelay;
+  /** Time limit of an attempt, in ms: `ctx.signal` is aborted with a WeirTimeoutError and the run ends TimedOut. @default no limit */
+  timeoutMs?: number;
   /** Turn `console.*` calls inside the run into run logs (they still print). Tasks inherit it from their flow. @default false */
   logPrints?: boolean;
   /** Validates (and may transform) the parameters before the run; failure → WeirParameterError, run Failed. */
@@ -85,7 +85,7 @@ export function validateRunOptions<P>(kind: "flow" | "task", options: RunOptions
   }
   for (const [key, value] of [
     ["retries", options.retries],
-    ["timeoutSeconds", options.timeoutSeconds],
+    ["timeoutMs", options.timeoutMs],
   ] as const) {
     if (value !== undefined && !(typeof value === "number" && value >= 0 && Number.isFinite(value))) {
       throw new WeirArgumentError(`${where}: ${key} must be a non-negative number.`);

@@ -18,15 +18,15 @@ export class RunRecord {
   readonly runId: string;
   readonly #reporter: Reporter;
   readonly #heartbeats: Heartbeats;
-  readonly #heartbeatSeconds: number | undefined;
+  readonly #heartbeatMs: number | undefined;
   #final: FinalStateType | undefined;
 
-  /** `heartbeatSeconds` is set for flow runs, whose liveness the server checks. */
-  constructor(reporter: Reporter, heartbeats: Heartbeats, runId: string, heartbeatSeconds?: number) {
+  /** `heartbeatMs` is set for flow runs, whose liveness the server checks. */
+  constructor(reporter: Reporter, heartbeats: Heartbeats, runId: string, heartbeatMs?: number) {
     this.runId = runId;
     this.#reporter = reporter;
     this.#heartbeats = heartbeats;
-    this.#heartbeatSeconds = heartbeatSeconds;
+    this.#heartbeatMs = heartbeatMs;
   }
 
   /** The final state recorded so far, if any. */
@@ -67,11 +67,10 @@ export class RunRecord {
 
   /** Starts the heartbeats of a flow run; `onRevived` runs when one brings back a run marked Crashed. */
   startHeartbeats(onRevived: () => void): void {
-    if (this.#heartbeatSeconds !== undefined)
-      this.#heartbeats.start(this.runId, this.#heartbeatSeconds, onRevived);
+    if (this.#heartbeatMs !== undefined) this.#heartbeats.start(this.runId, this.#heartbeatMs, onRevived);
   }
 
   stopHeartbeats(): void {
-    if (this.#heartbeatSeconds !== undefined) this.#heartbeats.stop(this.runId);
+    if (this.#heartbeatMs !== undefined) this.#heartbeats.stop(this.runId);
   }
 }

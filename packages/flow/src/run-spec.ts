@@ -5,7 +5,7 @@ import type { RunOptions } from "./run-options.js";
 export interface RunSpec<P, R> {
   kind: "flow" | "task";
   options: RunOptions<P>;
-  heartbeatIntervalSeconds?: number;
+  heartbeatIntervalMs?: number;
   /** Calls the user function with a context built from the seed. */
   call(params: P, seed: ContextSeed, attempt: number): Promise<R>;
 }

@@ -39,7 +39,7 @@ export function getRuntime(): Runtime {
       api,
       reporter,
       heartbeats: new Heartbeats(reporter),
-      lifecycle: new Lifecycle(reporter, config.shutdownGraceSeconds),
+      lifecycle: new Lifecycle(reporter, config.shutdownGraceMs),
       activeRuns: 0,
     };
   }

@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { Spool } from "./spool.js";
-import { tempDir } from "./test-fixtures/harness.js";
+import { tempDir } from "../test/harness.js";
 import type { OutboxRecord } from "./wire.js";
 
 const tmp = tempDir("weir-spool-");

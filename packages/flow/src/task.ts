@@ -30,7 +30,7 @@ export interface TaskContext {
  * and timeout) of that flow run; its states are batched, so a task run costs no round trip to the server.
  * Called outside of any flow it is a plain call (retries and timeout apply, nothing is recorded).
  * @example
- * const score = task({ name: "score", retries: 3, retryDelaySeconds: exponentialBackoff() },
+ * const score = task({ name: "score", retries: 3, retryDelayMs: exponentialBackoff() },
  *   async (text: string) => model.predictOne(text));
  */
 export function task<P = void, R = void>(

@@ -48,7 +48,7 @@ export interface PublisherParams {
  * const summary = await runYelpDataPublisher({ path: "data/reviews.csv", rate: 20 });
  */
 export const runYelpDataPublisher = flow(
-  { name: FLOW_NAMES.publisher, logPrints: true, retries: 2, retryDelaySeconds: 1, tags: ["yelp-sentiment"] },
+  { name: FLOW_NAMES.publisher, logPrints: true, retries: 2, retryDelayMs: 1000, tags: ["yelp-sentiment"] },
   async (params: PublisherParams, ctx: FlowContext): Promise<PublishSummary> => {
     const topic = params.topic ?? PIPELINE_TOPIC;
     const { headerLine } = await checkReviewsFile(params.path, params);

@@ -4,7 +4,7 @@ import { connect } from "@weir/stream";
 
 import { ChartSampler } from "../chart-sampler.js";
 import { learnFromStream } from "../learn-from-stream.js";
-import type { StaleCheckpointPolicy, SubscriberCheckpoint } from "../learn-from-stream.js";
+import type { StaleCheckpointPolicy } from "../learn-from-stream.js";
 import type { SentimentModel } from "../sentiment-model.js";
 import { FLOW_NAMES, METRICS_TOPIC, METRICS_TOPIC_OPTIONS, MODEL_GROUP, PIPELINE_TOPIC } from "../topics.js";
 
@@ -63,7 +63,6 @@ export const runYelpDataSubscriber = flow(
     const inputTopic = params.inputTopic ?? PIPELINE_TOPIC;
     const metricsTopic = params.metricsTopic ?? METRICS_TOPIC;
     const group = params.group ?? MODEL_GROUP;
-    const key = `${group}:${inputTopic}`;
     const charts = new ChartSampler({
       every: params.metricEvery ?? 1,
       maxPerSecond: params.chartMaxPerSecond ?? 100,
@@ -86,41 +85,14 @@ export const runYelpDataSubscriber = flow(
         inputTopic,
         metricsTopic,
         group,
-        ...(params.checkpointEvery === undefined ? {} : { checkpointEvery: params.checkpointEvery }),
-        ...(params.checkpointIntervalMs === undefined
-          ? {}
-          : { checkpointIntervalMs: params.checkpointIntervalMs }),
-        ...(params.ackWaitMs === undefined ? {} : { ackWaitMs: params.ackWaitMs }),
-        ...(params.staleCheckpoint === undefined ? {} : { staleCheckpoint: params.staleCheckpoint }),
+        checkpointEvery: params.checkpointEvery,
+        checkpointIntervalMs: params.checkpointIntervalMs,
+        ackWaitMs: params.ackWaitMs,
+        staleCheckpoint: params.staleCheckpoint,
         signal: ctx.signal,
-        checkpoints: {
-          load: () => ctx.checkpoint.load<SubscriberCheckpoint>(key),
-          save: async (checkpoint) => {
-            await ctx.checkpoint.save(key, checkpoint);
-          },
-        },
-        onRestore: (saved) =>
-          ctx.logger.info(
-            `Restored the model from checkpoint "${key}": ${saved.model.n} reviews learned, up to offset ${saved.lastOffset}`,
-          ),
-        onStaleCheckpoint: (saved, topicId) =>
-          ctx.logger.warn(
-            `Checkpoint "${key}" (up to offset ${saved.lastOffset}) was made for another incarnation of topic ` +
-              `"${inputTopic}" (topicId ${saved.topicId ?? "not recorded"}, now ${topicId}): the topic was deleted ` +
-              "and created again, or the event log moved to a new data directory. Learning the topic from a fresh model.",
-          ),
+        checkpoints: ctx.checkpoint,
         onStep: (step) => charts.offer(step.n, [step.precision, step.recall]),
         onCheckpoint: () => charts.flush(),
-        onInvalid: (offset, reason) => ctx.logger.warn(`Skipped the event at offset ${offset}: ${reason}`),
-        onOutOfOrder: (expected, received, deliveryCount) =>
-          ctx.logger.info(
-            `Offset ${received} (delivery ${deliveryCount}) arrived before offset ${expected}; ` +
-              `waiting for ${expected} to learn in order`,
-          ),
-        onGap: (from, to) =>
-          ctx.logger.warn(
-            `Offsets ${from}–${to} never arrived; skipped them (removed by retention or dead-lettered?)`,
-          ),
       });
       model = result.model;
       const [precision, recall] = model.scores();

@@ -4,7 +4,7 @@ import { connect } from "@weir/stream";
 import { probeNats, probePostgres, probeSharedFile, requireService } from "@weir/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import type { Component, TestServer } from "./testing/app-processes.js";
+import type { Component, TestServer } from "./app-processes.js";
 import {
   api,
   countLogs,
@@ -13,7 +13,7 @@ import {
   startComponent,
   startTestServer,
   waitFor,
-} from "./testing/app-processes.js";
+} from "./app-processes.js";
 
 const yelp = await requireService("shared data/yelp.csv", () => probeSharedFile("data/yelp.csv"));
 const nats = await requireService("NATS JetStream", () => probeNats());

@@ -5,9 +5,9 @@ import { connect } from "@weir/stream";
 import type { Stream } from "@weir/stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import type { SubscriberCheckpoint } from "./learn-from-stream.js";
-import { publishReviews } from "./publish-reviews.js";
-import type { Component, TestServer } from "./testing/app-processes.js";
+import type { SubscriberCheckpoint } from "../src/learn-from-stream.js";
+import { publishReviews } from "../src/publish-reviews.js";
+import type { Component, TestServer } from "./app-processes.js";
 import {
   countLogs,
   latestRun,
@@ -15,7 +15,7 @@ import {
   startComponent,
   startTestServer,
   waitFor,
-} from "./testing/app-processes.js";
+} from "./app-processes.js";
 
 /** A CSV of `count` labelled reviews in the server's test folder. */
 function reviewsFile(home: string, name: string, count: number): string {

@@ -1,6 +1,6 @@
 /**
  * Test helpers of @weir/flow: a real Weir server in a temp directory, JSON reads of the API, polling, and
- * fixture child processes. Not part of the package build.
+ * the child processes of `fixtures/`. Test code: not part of the package build.
  */
 import { spawn } from "node:child_process";
 import type { ChildProcessByStdio } from "node:child_process";
@@ -10,9 +10,10 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { startServer } from "@weir/server";
+import { freePort, startTempServer } from "@weir/test-support";
 import { afterAll, beforeAll } from "vitest";
 
-import { closeClient, configure } from "../index.js";
+import { closeClient, configure } from "../src/index.js";
 
 export interface TestServer {
   url: string;
@@ -56,21 +57,22 @@ export function serverSuite(options: { livenessCheckIntervalMs?: number } = {}):
   };
 }
 
-/** Starts a real Weir server (SQLite in `dataDir`). */
+/** Starts a real Weir server (SQLite in `dataDir`, which it keeps on close). */
 export async function startTestServer(options: {
   dataDir: string;
   port?: number;
   livenessCheckIntervalMs?: number;
 }): Promise<TestServer> {
-  const server = await startServer({
-    host: "127.0.0.1",
-    port: options.port ?? 0,
-    dataDir: options.dataDir,
-    ...(options.livenessCheckIntervalMs === undefined
-      ? {}
-      : { livenessCheckIntervalMs: options.livenessCheckIntervalMs }),
-  });
-  return { url: server.url, port: server.port, dataDir: options.dataDir, close: () => server.close() };
+  const { livenessCheckIntervalMs } = options;
+  const weir = await startTempServer(
+    (place) =>
+      startServer({
+        ...place,
+        ...(livenessCheckIntervalMs === undefined ? {} : { livenessCheckIntervalMs }),
+      }),
+    { dataDir: options.dataDir, ...(options.port === undefined ? {} : { port: options.port }) },
+  );
+  return { url: weir.url, port: weir.server.port, dataDir: weir.dataDir, close: () => weir.close() };
 }
 
 /**
@@ -185,7 +187,7 @@ export async function waitFor<T>(
   }
 }
 
-/** A fixture script of this folder, run with `node --import tsx`, stdout captured line by line. */
+/** A fixture script of `fixtures/`, run with `node --import tsx`, stdout captured line by line. */
 export interface Fixture {
   child: ChildProcessByStdio<null, Readable, Readable>;
   lines: string[];
@@ -195,7 +197,7 @@ export interface Fixture {
 }
 
 export function runFixture(name: string, env: Record<string, string>): Fixture {
-  const script = fileURLToPath(new URL(`./${name}`, import.meta.url));
+  const script = fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
   const child = spawn(process.execPath, ["--import", "tsx", script], {
     env: { ...process.env, WEIR_PRINT_LOGS: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -229,11 +231,5 @@ export function runFixture(name: string, env: Record<string, string>): Fixture {
 
 /** The URL of a local port nothing listens on (it was free a moment ago): a server that is down. */
 export async function closedPortUrl(): Promise<string> {
-  const { createServer } = await import("node:net");
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const address = probe.address();
-  const port = typeof address === "object" && address !== null ? address.port : 0;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
+  return `http://127.0.0.1:${await freePort()}`;
 }

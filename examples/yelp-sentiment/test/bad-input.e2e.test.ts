@@ -11,8 +11,8 @@ import type { Stream } from "@weir/stream";
 import { freePort } from "@weir/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import type { TestServer } from "./testing/app-processes.js";
-import { latestRun, startComponent, startTestServer, waitFor } from "./testing/app-processes.js";
+import type { TestServer } from "./app-processes.js";
+import { latestRun, startComponent, startTestServer, waitFor } from "./app-processes.js";
 
 const SAMPLE = new URL("../data/reviews.csv", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "weir-yelp-bad-input-"));

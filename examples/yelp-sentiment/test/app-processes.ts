@@ -1,17 +1,14 @@
-// Test-only helpers (excluded from the build): a real Weir server and the components as real processes.
-import type { ChildProcess } from "node:child_process";
+// Test code of the example (not part of its build): a real Weir server and the components as real processes.
+import type { ChildProcess, ChildProcessByStdio } from "node:child_process";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Readable } from "node:stream";
 
 import { startServer } from "@weir/server";
 import type { Stream } from "@weir/stream";
-import { repoRoot } from "@weir/test-support";
+import { repoRoot, startTempServer } from "@weir/test-support";
 
-import type { MetricsEvent } from "../topics.js";
-
-import { freshPostgresDatabase } from "./postgres-database.js";
+import type { MetricsEvent } from "../src/topics.js";
 
 export const CLI_BIN = join(repoRoot, "packages/cli/dist/bin.js");
 
@@ -32,28 +29,12 @@ export interface TestServerOptions {
 
 /** A Weir server on a free port with its own data folder (and its own database on PostgreSQL). */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const home = mkdtempSync(join(tmpdir(), "weir-yelp-e2e-"));
-  const database =
-    options.postgresUrl === undefined ? undefined : await freshPostgresDatabase(options.postgresUrl);
-  const server = await startServer({
-    port: 0,
-    dataDir: join(home, "server"),
-    livenessCheckIntervalMs: 1000,
-    ...(database === undefined ? {} : { db: database.url }),
-  }).catch(async (error: unknown) => {
-    await database?.drop();
-    rmSync(home, { recursive: true, force: true });
-    throw error;
-  });
-  return {
-    url: server.url,
-    home,
-    close: async () => {
-      await server.close();
-      await database?.drop();
-      rmSync(home, { recursive: true, force: true });
-    },
-  };
+  const weir = await startTempServer(
+    (place) =>
+      startServer({ ...place, dataDir: join(place.dataDir, "server"), livenessCheckIntervalMs: 1000 }),
+    { prefix: "weir-yelp-e2e-", postgresUrl: options.postgresUrl },
+  );
+  return { url: weir.url, home: weir.dataDir, close: () => weir.close() };
 }
 
 export interface Component {
@@ -64,11 +45,26 @@ export interface Component {
 
 /** Runs `weir example yelp <args>` as its own process (in `cwd`, default this one's). */
 export function startComponent(args: readonly string[], env: NodeJS.ProcessEnv, cwd?: string): Component {
-  const child = spawn(process.execPath, [CLI_BIN, "example", "yelp", ...args], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-    ...(cwd === undefined ? {} : { cwd }),
-  });
+  return watched(
+    spawn(process.execPath, [CLI_BIN, "example", "yelp", ...args], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+      ...(cwd === undefined ? {} : { cwd }),
+    }),
+  );
+}
+
+/** Runs a TypeScript program (e.g. `minimal-subscriber.ts` of this folder) as its own process, through tsx. */
+export function startScript(script: string, args: readonly string[], env: NodeJS.ProcessEnv): Component {
+  return watched(
+    spawn(process.execPath, ["--import", "tsx", script, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    }),
+  );
+}
+
+function watched(child: ChildProcessByStdio<null, Readable, Readable>): Component {
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));

@@ -1,15 +1,17 @@
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
 import { connect, deadLetterTopic } from "@weir/stream";
 import { probeNats, probeSharedFile, requireService } from "@weir/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import type { SubscriberCheckpoint } from "./learn-from-stream.js";
-import { publishReviews } from "./publish-reviews.js";
-import { readReviews } from "./reviews/read-reviews.js";
-import { SentimentModel } from "./sentiment-model.js";
-import type { Component, TestServer } from "./testing/app-processes.js";
-import { api, readMetrics, startComponent, startTestServer, waitFor } from "./testing/app-processes.js";
+import type { SubscriberCheckpoint } from "../src/learn-from-stream.js";
+import { publishReviews } from "../src/publish-reviews.js";
+import { readReviews } from "../src/reviews/read-reviews.js";
+import { SentimentModel } from "../src/sentiment-model.js";
+import type { Component, TestServer } from "./app-processes.js";
+import { api, readMetrics, startComponent, startScript, startTestServer, waitFor } from "./app-processes.js";
 
 const yelp20k = await requireService("shared data/yelp-20k.csv", () => probeSharedFile("data/yelp-20k.csv"));
 const nats = await requireService("NATS JetStream", () => probeNats());
@@ -42,13 +44,59 @@ const backends: Backend[] = [
   { name: "NATS", skip: yelp20k.skip || nats.skip, streamUrl: nats.value },
 ];
 
+/** A model subscriber program: started on the test's topics, killed, started again. */
+interface Subscriber {
+  readonly name: string;
+  /** The flow it runs, whose name scopes its checkpoint. */
+  readonly flowName: string;
+  start(topics: { pipeline: string; metrics: string }, env: NodeJS.ProcessEnv): Component;
+}
+
+const MINIMAL_SUBSCRIBER = fileURLToPath(new URL("./minimal-subscriber.ts", import.meta.url));
+
+const subscribers: Subscriber[] = [
+  {
+    name: "the reference application (weir example yelp subscribe)",
+    flowName: "run-yelp-data-subscriber",
+    start: (topics, env) =>
+      startComponent(
+        [
+          "subscribe",
+          "--input-topic",
+          topics.pipeline,
+          "--metrics-topic",
+          topics.metrics,
+          "--checkpoint-every",
+          "500",
+          "--checkpoint-interval-ms",
+          "200",
+          "--ack-wait-ms",
+          "2000",
+        ],
+        env,
+      ),
+  },
+  {
+    name: "the minimal subscriber written with consume() (test/minimal-subscriber.ts)",
+    flowName: "minimal-subscriber",
+    start: (topics, env) => startScript(MINIMAL_SUBSCRIBER, [topics.pipeline, topics.metrics], env),
+  },
+];
+
+describe("the minimal subscriber", () => {
+  it("is a model subscriber in at most 20 lines of code (blank lines and comments not counted)", () => {
+    const code = readFileSync(MINIMAL_SUBSCRIBER, "utf8")
+      .split("\n")
+      .filter((line) => line.trim() !== "" && !line.trim().startsWith("//"));
+    expect(code.length, code.join("\n")).toBeLessThanOrEqual(20);
+    expect(code.join("\n")).toContain("await consume({");
+  });
+});
+
 describe.each(backends)("exactly-once learning under SIGKILL on the $name backend", (backend) => {
-  // Unique topics, so runs on a shared NATS server never see each other's events.
-  const suffix = randomUUID().slice(0, 8);
-  const pipelineTopic = `river_pipeline_${suffix}`;
-  const metricsTopic = `river_metrics_${suffix}`;
   let server: TestServer;
   const children: Component[] = [];
+  const created: string[] = [];
   beforeAll(async () => {
     if (backend.skip) return;
     server = await startTestServer();
@@ -58,17 +106,20 @@ describe.each(backends)("exactly-once learning under SIGKILL on the $name backen
     for (const child of children) child.child.kill("SIGKILL");
     if (backend.streamUrl !== undefined) {
       const stream = await connect({ url: backend.streamUrl });
-      await stream.deleteTopic(pipelineTopic).catch(() => undefined);
-      await stream.deleteTopic(metricsTopic).catch(() => undefined);
-      await stream.deleteTopic(deadLetterTopic(pipelineTopic)).catch(() => undefined);
+      for (const topic of created) await stream.deleteTopic(topic).catch(() => undefined);
       await stream.close();
     }
     await server.close();
   });
 
-  it.skipIf(backend.skip)(
-    "ends with the model, confusion matrix and metrics of an uninterrupted run after five SIGKILLs",
-    async () => {
+  it.skipIf(backend.skip).each(subscribers)(
+    "$name ends with the model, confusion matrix and metrics of an uninterrupted run after five SIGKILLs",
+    async (subscriber) => {
+      // Unique topics, so runs on a shared NATS server never see each other's events.
+      const suffix = randomUUID().slice(0, 8);
+      const pipelineTopic = `river_pipeline_${suffix}`;
+      const metricsTopic = `river_metrics_${suffix}`;
+      created.push(pipelineTopic, metricsTopic, deadLetterTopic(pipelineTopic));
       const expected = await reference(yelp20k.value!);
       const stream = await connect({ url: backend.streamUrl ?? server.url });
       await stream.ensureTopic(pipelineTopic);
@@ -87,19 +138,11 @@ describe.each(backends)("exactly-once learning under SIGKILL on the $name backen
         WEIR_PRINT_LOGS: "0",
         ...(backend.streamUrl === undefined ? {} : { WEIR_STREAM_URL: backend.streamUrl }),
       };
-      const args = [
-        "subscribe",
-        "--input-topic",
-        pipelineTopic,
-        "--metrics-topic",
-        metricsTopic,
-        "--checkpoint-every",
-        "500",
-        "--checkpoint-interval-ms",
-        "200",
-        "--ack-wait-ms",
-        "2000",
-      ];
+      const start = (): Component => {
+        const component = subscriber.start({ pipeline: pipelineTopic, metrics: metricsTopic }, env);
+        children.push(component);
+        return component;
+      };
       // Kill points: random progress marks (in metrics published) spread over the first 60% of the
       // stream. A restarted subscriber with the whole topic waiting runs at 30,000–60,000 events/s on
       // the embedded log (less on NATS), so the progress is polled every few milliseconds and the
@@ -111,8 +154,7 @@ describe.each(backends)("exactly-once learning under SIGKILL on the $name backen
       );
       const killedAt: { metrics: number; acked: number }[] = [];
       for (const mark of marks) {
-        const subscriber = startComponent(args, env);
-        children.push(subscriber);
+        const running = start();
         const deadline = Date.now() + 60_000;
         let count = 0;
         while ((count = (await stream.topicInfo(metricsTopic)).eventCount) < mark) {
@@ -122,8 +164,8 @@ describe.each(backends)("exactly-once learning under SIGKILL on the $name backen
         }
         // A random extra delay, so the kill lands anywhere relative to checkpoints (every 500 events).
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 20));
-        subscriber.child.kill("SIGKILL");
-        expect((await subscriber.exited).signal).toBe("SIGKILL");
+        running.child.kill("SIGKILL");
+        expect((await running.exited).signal).toBe("SIGKILL");
         const group = (await stream.topicInfo(pipelineTopic)).groups.find(
           (g) => g.name === "sentiment-model",
         );
@@ -136,8 +178,7 @@ describe.each(backends)("exactly-once learning under SIGKILL on the $name backen
         `kills (metrics published, offset acknowledged): ${JSON.stringify(killedAt)}`,
       ).toHaveLength(KILLS);
 
-      const last = startComponent(args, env);
-      children.push(last);
+      const last = start();
       const key = encodeURIComponent(`sentiment-model:${pipelineTopic}`);
       let lastSeen = 0;
       const checkpoint = await waitFor(
@@ -145,7 +186,7 @@ describe.each(backends)("exactly-once learning under SIGKILL on the $name backen
         async () => {
           const entry = await api<{ value: SubscriberCheckpoint }>(
             server.url,
-            `/checkpoints/run-yelp-data-subscriber/${key}`,
+            `/checkpoints/${subscriber.flowName}/${key}`,
           );
           lastSeen = entry.value.lastOffset;
           return entry.value.lastOffset >= published.lastOffset ? entry.value : undefined;
@@ -166,7 +207,7 @@ describe.each(backends)("exactly-once learning under SIGKILL on the $name backen
       expect(topics).not.toContain(deadLetterTopic(pipelineTopic));
 
       // The model state (naive Bayes counts, confusion matrix, report) is exactly the uninterrupted one.
-      const restored = SentimentModel.fromJSON(checkpoint.model);
+      const restored = SentimentModel.fromJSON(checkpoint.state);
       expect(restored.count).toBe(20_000);
       expect(JSON.parse(JSON.stringify(restored.toJSON()))).toEqual(
         JSON.parse(JSON.stringify(expected.model.toJSON())),
