@@ -1,7 +1,7 @@
 import { defineConfig } from "vitest/config";
 
 /** The fresh-clone test runs `npm test` in a clone of its own: it goes last, alone, on a quiet machine. */
-const FRESH_CLONE = "examples/*/src/fresh-clone.e2e.test.ts";
+const FRESH_CLONE = "examples/*/test/fresh-clone.e2e.test.ts";
 
 export default defineConfig({
   test: {
@@ -15,7 +15,12 @@ export default defineConfig({
         extends: true,
         test: {
           name: "weir",
-          include: ["packages/*/src/**/*.test.{ts,tsx}", "examples/*/src/**/*.test.ts", "bench/**/*.test.ts"],
+          // Unit tests sit next to their code in src/; end-to-end suites and test helpers live in test/.
+          include: [
+            "packages/*/{src,test}/**/*.test.{ts,tsx}",
+            "examples/*/{src,test}/**/*.test.ts",
+            "bench/**/*.test.ts",
+          ],
           exclude: ["**/node_modules/**", "**/dist/**", FRESH_CLONE],
           sequence: { groupOrder: 0 },
         },

@@ -11,13 +11,12 @@
  *   FLOWS=2000 TASKS=20000 node --import tsx bench/flow/flow-overhead.ts
  */
 import { execFileSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import path from "node:path";
 import { closeClient, configure, flow, task } from "@weir/flow";
 import { startServer } from "@weir/server";
-import pg from "pg";
+import { probePostgres, startTempServer } from "@weir/test-support";
 
 const FLOWS = Number(process.env.FLOWS ?? "1000");
 const TASKS = Number(process.env.TASKS ?? "10000");
@@ -41,42 +40,21 @@ interface BackendResult {
   taskAmortized: number;
 }
 
-async function freshPostgres(): Promise<{ url: string; drop(): Promise<void> } | undefined> {
-  const base = process.env.WEIR_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-  const name = `weir_bench_flow_${randomBytes(4).toString("hex")}`;
-  try {
-    const admin = new pg.Client({ connectionString: base, connectionTimeoutMillis: 2000 });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-  } catch {
-    return undefined;
-  }
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: base });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    },
-  };
+/** The machine's PostgreSQL server (`WEIR_TEST_POSTGRES_URL` or the default), or undefined when it does not answer. */
+async function postgresServer(): Promise<string | undefined> {
+  const probe = await probePostgres().catch(() => undefined);
+  return probe?.ok === true ? probe.value : undefined;
 }
 
-async function measure(backend: string, db: string | undefined, dataDir: string): Promise<BackendResult> {
-  const server = await startServer({
-    port: 0,
-    dataDir,
-    uiDir: path.join(dataDir, "no-ui"),
-    apiKey: "",
-    ...(db ? { db } : {}),
-  });
+async function measure(backend: string, postgresUrl: string | undefined): Promise<BackendResult> {
+  const weir = await startTempServer(
+    (place) => startServer({ ...place, uiDir: path.join(place.dataDir, "no-ui"), apiKey: "" }),
+    { prefix: "weir-bench-flow-", postgresUrl },
+  );
   // A long flush deadline: the amortized figure must include delivering every task run, never a spill.
   configure({
-    apiUrl: server.url,
-    home: path.join(dataDir, "client"),
+    apiUrl: weir.url,
+    home: path.join(weir.dataDir, "client"),
     printLogs: false,
     flushTimeoutMs: 600_000,
   });
@@ -112,7 +90,7 @@ async function measure(backend: string, db: string | undefined, dataDir: string)
     };
   } finally {
     await closeClient();
-    await server.close();
+    await weir.close();
   }
 }
 
@@ -128,24 +106,10 @@ function importTimeMs(): number {
 
 const importMs = importTimeMs();
 const results: BackendResult[] = [];
-const sqliteDir = mkdtempSync(path.join(tmpdir(), "weir-bench-flow-"));
-try {
-  results.push(await measure("SQLite", undefined, sqliteDir));
-} finally {
-  rmSync(sqliteDir, { recursive: true, force: true });
-}
-const postgres = await freshPostgres();
-if (postgres) {
-  const dir = mkdtempSync(path.join(tmpdir(), "weir-bench-flow-pg-"));
-  try {
-    results.push(await measure("PostgreSQL", postgres.url, dir));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-    await postgres.drop();
-  }
-} else {
-  console.error("PostgreSQL not reachable: measured SQLite only.");
-}
+results.push(await measure("SQLite", undefined));
+const postgres = await postgresServer();
+if (postgres !== undefined) results.push(await measure("PostgreSQL", postgres));
+else console.error("PostgreSQL not reachable: measured SQLite only.");
 
 const f = (ms: number): string => (ms < 1 ? ms.toFixed(3) : ms.toFixed(2));
 const lines = [

@@ -16,15 +16,15 @@
  *   BATCHES=400 BATCH=1000 node --import tsx bench/flow/ingest.ts
  */
 import { spawn } from "node:child_process";
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { probePostgres, startTempServer } from "@weir/test-support";
 import Database from "better-sqlite3";
-import pg from "pg";
 
 const BATCHES = Number(process.env.BATCHES ?? "200");
 /** Each phase is repeated; throughput is the median over repetitions (the box is shared). */
@@ -33,7 +33,6 @@ const BATCH = Number(process.env.BATCH ?? "1000");
 const CLIENTS = Number(process.env.CLIENTS ?? "8");
 const WARMUP = 30;
 const RUNS = 10;
-const PG_URL = process.env.WEIR_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 function median(values: number[]): number {
   return quantile(
@@ -141,27 +140,16 @@ function bodies(runIds: string[], count: number, seqStart: Map<string, number>):
   return out;
 }
 
-async function measure(backend: "sqlite" | "postgres"): Promise<Result> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), "weir-bench-ingest-"));
-  let drop: (() => Promise<void>) | undefined;
-  let db = `sqlite:${path.join(dataDir, "weir.db")}`;
-  if (backend === "postgres") {
-    const name = `weir_bench_${randomBytes(5).toString("hex")}`;
-    const admin = new pg.Client({ connectionString: PG_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(PG_URL);
-    url.pathname = `/${name}`;
-    db = url.toString();
-    drop = async () => {
-      const c = new pg.Client({ connectionString: PG_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    };
-  }
-  const server = await spawnServer({ port: 0, dataDir, db, apiKey: "" });
+/** Measures a server on SQLite, or on a fresh database of the PostgreSQL server at `postgresUrl`. */
+async function measure(postgresUrl?: string): Promise<Result> {
+  const backend = postgresUrl === undefined ? "sqlite" : "postgres";
+  const server = await startTempServer(
+    async (place) => {
+      const child = await spawnServer({ ...place, apiKey: "" });
+      return { url: child.url, close: () => child.stop() };
+    },
+    { prefix: "weir-bench-ingest-", postgresUrl },
+  );
   try {
     const runIds: string[] = [];
     for (let i = 0; i < RUNS; i++) {
@@ -221,9 +209,7 @@ async function measure(backend: "sqlite" | "postgres"): Promise<Result> {
       stored: totals.reduce((a, b) => a + b, 0),
     };
   } finally {
-    await server.stop();
-    await drop?.();
-    rmSync(dataDir, { recursive: true, force: true });
+    await server.close();
   }
 }
 
@@ -264,20 +250,16 @@ function rawSqliteRowsPerSec(): number {
   }
 }
 
-async function postgresAvailable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
+/** The machine's PostgreSQL server (`WEIR_TEST_POSTGRES_URL` or the default), or undefined when it does not answer. */
+async function postgresServer(): Promise<string | undefined> {
+  const probe = await probePostgres().catch(() => undefined);
+  return probe?.ok === true ? probe.value : undefined;
 }
 
 const rawBefore = rawSqliteRowsPerSec();
-const results: Result[] = [await measure("sqlite")];
-if (await postgresAvailable()) results.push(await measure("postgres"));
+const results: Result[] = [await measure()];
+const postgres = await postgresServer();
+if (postgres !== undefined) results.push(await measure(postgres));
 else console.warn("PostgreSQL not reachable: measuring SQLite only");
 const rawAfter = rawSqliteRowsPerSec();
 

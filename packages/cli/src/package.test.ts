@@ -58,14 +58,20 @@ function packedFiles(dir: string): string[] {
 describe("publishing the weir command", () => {
   const closure = runtimeClosure();
 
+  it("does not need the reference application: it is an optional peer, loaded only by demo and example", () => {
+    const weir = closure.find((entry) => entry.pkg.name === "weir")!.pkg as PackageJson & {
+      peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+    };
+    expect(Object.keys(weir.dependencies ?? {})).not.toContain("@weir/example-yelp-sentiment");
+    expect(weir.peerDependenciesMeta?.["@weir/example-yelp-sentiment"]?.optional).toBe(true);
+  });
+
   it("depends only on packages that can be published", () => {
     expect(closure.map((entry) => entry.pkg.name).sort()).toEqual([
-      "@weir/example-yelp-sentiment",
-      "@weir/flow",
-      "@weir/learn",
       "@weir/protocol",
       "@weir/server",
       "@weir/stream",
+      "@weir/stream-nats",
       "@weir/ui",
       "weir",
     ]);

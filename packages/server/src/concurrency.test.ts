@@ -1,8 +1,8 @@
 import type { IngestResult, LogLine, MetricSeries, Page, Run } from "@weir/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { BACKENDS, startTestServer, uuid } from "./testing/backends.js";
-import type { TestServer } from "./testing/backends.js";
+import { BACKENDS, startTestServer, uuid } from "../test/backends.js";
+import type { TestServer } from "../test/backends.js";
 
 const FLOWS = 50;
 const BATCHES = 10;

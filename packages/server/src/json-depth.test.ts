@@ -1,8 +1,8 @@
 import { MAX_JSON_DEPTH } from "@weir/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { BACKENDS, startTestServer, uuid } from "./testing/backends.js";
-import type { TestServer } from "./testing/backends.js";
+import { BACKENDS, startTestServer, uuid } from "../test/backends.js";
+import type { TestServer } from "../test/backends.js";
 
 /** `{"a":{"a":…{"a":1}…}}`, `levels` objects deep, written as text (no recursion anywhere). */
 function nestedText(levels: number, open = '{"a":', close = "}"): string {

@@ -6,8 +6,8 @@ import type { Run } from "@weir/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { startServer } from "./start-server.js";
-import { startTestServer } from "./testing/backends.js";
-import type { TestServer } from "./testing/backends.js";
+import { startTestServer } from "../test/backends.js";
+import type { TestServer } from "../test/backends.js";
 
 async function waitFor<T>(
   probe: () => Promise<T>,

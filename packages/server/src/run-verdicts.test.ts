@@ -1,8 +1,8 @@
 import type { IngestResult, Run, StateHistoryEntry } from "@weir/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { BACKENDS, startTestServer, uuid } from "./testing/backends.js";
-import type { TestServer } from "./testing/backends.js";
+import { BACKENDS, startTestServer, uuid } from "../test/backends.js";
+import type { TestServer } from "../test/backends.js";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 

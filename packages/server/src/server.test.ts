@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 
 import { createServer } from "./create-server.js";
 import { WeirServerError } from "./errors.js";
-import { startTestServer, uuid } from "./testing/backends.js";
+import { startTestServer, uuid } from "../test/backends.js";
 
 const dirs: string[] = [];
 const tempDir = () => {

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 
 import type { ComponentStatus, StatusQuery } from "./demo-status.js";
+import { referenceApp } from "./reference-app.js";
 import {
   formatFinalNumbers,
   formatStatus,
@@ -266,8 +267,7 @@ async function printClosing(
 }
 
 async function runDemo(options: DemoOptions): Promise<void> {
-  const { METRICS_TOPIC_OPTIONS, SAMPLE_DATA, positiveNumber, threshold } =
-    await import("@weir/example-yelp-sentiment");
+  const { METRICS_TOPIC_OPTIONS, SAMPLE_DATA, positiveNumber, threshold } = await referenceApp();
   const { connect } = await import("@weir/stream");
   const rate = options.rate === "0" ? undefined : positiveNumber("--rate", options.rate);
   const limit = threshold(options.threshold) ?? 0.6;

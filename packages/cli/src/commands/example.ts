@@ -1,9 +1,6 @@
 import { Command, Option } from "commander";
 
-import type * as YelpApp from "@weir/example-yelp-sentiment";
-
-// Loaded when a component runs, so that other commands do not load the application.
-const app = (): Promise<typeof YelpApp> => import("@weir/example-yelp-sentiment");
+import { referenceApp as app } from "./reference-app.js";
 
 /** A run stopped by Ctrl-C ends Cancelled; that is the normal way to stop a subscriber, not an error. */
 async function runComponent(run: () => Promise<unknown>): Promise<void> {

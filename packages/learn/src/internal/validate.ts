@@ -32,12 +32,6 @@ export function checkFiniteNumber(value: unknown, where: string, arg: string): a
   throw new LearnTypeError(`Argument "${arg}" of ${where} must be a finite number; got ${describe(value)}.`);
 }
 
-/** Throws unless `value` is a string. */
-export function checkString(value: unknown, where: string, arg: string): asserts value is string {
-  if (typeof value === "string") return;
-  throw new LearnTypeError(`Argument "${arg}" of ${where} must be a string; got ${describe(value)}.`);
-}
-
 /**
  * What feature values a model accepts. Every model needs finite numbers (`±Infinity` and `NaN`
  * would turn its probabilities into `NaN` for good); count models (multinomial and complement naive

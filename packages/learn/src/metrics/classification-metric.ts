@@ -35,7 +35,7 @@ export interface BinaryMetricOptions extends ClassificationMetricOptions {
   posVal?: Label | undefined;
 }
 
-/** State saved for any confusion-matrix metric. @internal */
+/** State saved for any confusion-matrix metric (part of the metrics' public types, not of the API). */
 export interface CmMetricState {
   cm: Checkpoint;
   posVal?: Label;
@@ -43,7 +43,8 @@ export interface CmMetricState {
 }
 
 /**
- * Base of the metrics that read a confusion matrix (River's `ClassificationMetric`). @internal
+ * Base of the metrics that read a confusion matrix (River's `ClassificationMetric`). Not exported
+ * from the package; it stays in the `.d.ts` because the public metrics extend it.
  */
 export abstract class ClassificationMetric implements Metric {
   readonly cm: ConfusionMatrix;
@@ -87,7 +88,7 @@ export abstract class ClassificationMetric implements Metric {
   }
 }
 
-/** Base of metrics with a positive class. @internal */
+/** Base of metrics with a positive class (kept in the `.d.ts`: the public metrics extend it). */
 export abstract class BinaryMetric extends ClassificationMetric {
   readonly posVal: Label;
 

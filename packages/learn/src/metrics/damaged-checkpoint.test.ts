@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { metrics, restore } from "../index.js";
 import { DELETE, WHAT_TO_DO, damaged, restoreError } from "../testing/damaged-checkpoint.js";
 
+type GroupMember = ConstructorParameters<typeof metrics.Metrics>[0][number];
+
 const { ConfusionMatrix } = metrics;
 
 /** a→a, a→b, b→b: rows a = 2, b = 1; columns a = 1, b = 2; total 3. */
@@ -210,7 +212,8 @@ describe("restoring a damaged metric checkpoint fails with the path of the bad f
     const group = new metrics.Metrics([
       new metrics.Precision({ cm, posVal: "a" }),
       new metrics.Recall({ cm, posVal: "a" }),
-      new metrics.LogLoss(),
+      // A group holds any metric; its type is written for the label-predicting ones.
+      new metrics.LogLoss() as unknown as GroupMember,
     ]);
     const from = (j: unknown) => metrics.Metrics.fromJSON(j);
     expect(
@@ -278,7 +281,10 @@ describe("valid metric checkpoints still restore exactly", () => {
     const objects = [
       new metrics.LogLoss({ posVal: "a" }).update("a", 0.3).update("b", 0.6),
       new metrics.Rolling(new metrics.MacroF1(), 2).update(1, 1).update(1, 0).update(0, 0),
-      new metrics.Metrics([new metrics.Precision({ cm, posVal: "b" }), new metrics.LogLoss()], " | "),
+      new metrics.Metrics(
+        [new metrics.Precision({ cm, posVal: "b" }), new metrics.LogLoss() as unknown as GroupMember],
+        " | ",
+      ),
     ];
     for (const m of objects) {
       const again = restore(JSON.parse(JSON.stringify(m))) as typeof m;

@@ -2,8 +2,8 @@ import { connect } from "node:net";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { startTestServer, uuid } from "../testing/backends.js";
-import type { TestServer } from "../testing/backends.js";
+import { startTestServer, uuid } from "../../test/backends.js";
+import type { TestServer } from "../../test/backends.js";
 import { bearerToken } from "./auth.js";
 
 /** One request sent byte for byte as written (fetch and URL would normalise the path first). */

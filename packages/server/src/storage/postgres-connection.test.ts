@@ -1,8 +1,8 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { postgres, startTestServer } from "../testing/backends.js";
-import type { TestServer } from "../testing/backends.js";
+import { postgres, startTestServer } from "../../test/backends.js";
+import type { TestServer } from "../../test/backends.js";
 
 describe.skipIf(postgres.skip)("the server on PostgreSQL when its connections are closed", () => {
   let t: TestServer;

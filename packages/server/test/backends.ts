@@ -1,14 +1,13 @@
-import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+// Test code of @weir/server (not part of the build): the storage backends the suites run against and a
+// real server on a temp folder with fetch helpers. It starts the server from the sources under test.
+import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 
-import { probePostgres, requireService } from "@weir/test-support";
-import pg from "pg";
+import { probePostgres, requireService, startTempServer } from "@weir/test-support";
 
-import { startServer } from "../start-server.js";
-import type { WeirServer } from "../start-server.js";
-import type { ServerOptions } from "../options.js";
+import type { ServerOptions } from "../src/options.js";
+import { startServer } from "../src/start-server.js";
+import type { WeirServer } from "../src/start-server.js";
 
 /** The machine's PostgreSQL (skips on a dev machine without it, fails under CI). */
 export const postgres = await requireService("PostgreSQL", () => probePostgres());
@@ -24,28 +23,6 @@ export const BACKENDS: Backend[] = [
   { name: "sqlite", skip: false },
   { name: "postgres", skip: postgres.skip },
 ];
-
-/** Creates `weir_test_<random>` on the machine's PostgreSQL; `drop()` removes it. */
-export async function freshPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const base = postgres.value;
-  if (base === undefined) throw new Error("PostgreSQL is not available");
-  const name = `weir_test_${randomBytes(6).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: base });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    },
-  };
-}
 
 /** A running test server and the helpers to talk to it. */
 export interface TestServer {
@@ -71,17 +48,19 @@ export async function startTestServer(
   backend: Backend["name"],
   options: ServerOptions = {},
 ): Promise<TestServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), "weir-server-test-"));
-  const database = backend === "postgres" ? await freshPostgresDatabase() : undefined;
-  const server = await startServer({
-    port: 0,
-    dataDir,
-    db: database?.url ?? `sqlite:${join(dataDir, "weir.db")}`,
-    uiDir: join(dataDir, "no-ui"),
-    retentionCheckIntervalMs: 3_600_000,
-    apiKey: "",
-    ...options,
-  });
+  if (backend === "postgres" && postgres.value === undefined) throw new Error("PostgreSQL is not available");
+  const weir = await startTempServer(
+    (place) =>
+      startServer({
+        ...place,
+        uiDir: join(place.dataDir, "no-ui"),
+        retentionCheckIntervalMs: 3_600_000,
+        apiKey: "",
+        ...options,
+      }),
+    { prefix: "weir-server-test-", postgresUrl: backend === "postgres" ? postgres.value : undefined },
+  );
+  const { server } = weir;
   const call: TestServer["call"] = async (method, path, body, headers = {}) => {
     const res = await fetch(server.url + path, {
       method,
@@ -100,19 +79,15 @@ export async function startTestServer(
   return {
     server,
     url: server.url,
-    dataDir,
-    databaseUrl: database?.url,
+    dataDir: weir.dataDir,
+    databaseUrl: weir.databaseUrl,
     call,
     async json<T>(method: string, path: string, body?: unknown, headers?: Record<string, string>) {
       const { status, body: parsed } = await call(method, path, body, headers);
       if (status >= 300) throw new Error(`${method} ${path} → ${status} ${JSON.stringify(parsed)}`);
       return parsed as T;
     },
-    async close() {
-      await server.close();
-      await database?.drop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    close: () => weir.close(),
   };
 }
 
