@@ -14,7 +14,7 @@ import { readFileSync, existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { resourceUsage } from "node:process";
 import { cpus, loadavg } from "node:os";
-import { readLabelledCsv } from "../../packages/learn/src/testing/csv.js";
+import { readLabelledCsv } from "../../packages/learn/test/support/csv.js";
 
 import type * as LearnModule from "../../packages/learn/src/index.js";
 

@@ -8,7 +8,7 @@ import {
   Pipeline,
   TFIDF,
 } from "./index.js";
-import { DELETE, WHAT_TO_DO, damaged, restoreError } from "./testing/damaged-checkpoint.js";
+import { DELETE, WHAT_TO_DO, damaged, restoreError } from "../test/support/damaged-checkpoint.js";
 
 const what = WHAT_TO_DO;
 

@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { BagOfWords, LogisticRegression, MultinomialNB, Pipeline, TFIDF, stripAccents } from "../index.js";
 import type { Label } from "../index.js";
-import { readLabelledCsv } from "../testing/csv.js";
-import { describeShared, readJsonl, sharedFiles } from "../testing/golden.js";
+import { readLabelledCsv } from "../../test/support/csv.js";
+import { describeShared, readJsonl, sharedFiles } from "../../test/support/golden.js";
 
 /**
  * A pipeline that cannot take the token-id fast path (a preprocessor disables it) but computes

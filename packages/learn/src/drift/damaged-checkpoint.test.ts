@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ADWIN, PageHinkley, restore } from "../index.js";
-import { DELETE, WHAT_TO_DO, damaged, restoreError } from "../testing/damaged-checkpoint.js";
+import { DELETE, WHAT_TO_DO, damaged, restoreError } from "../../test/support/damaged-checkpoint.js";
 
 /**
  * 40 values with at most 2 buckets of each size: rows hold 2, 1, 1, 2 and 1 buckets of sizes 1, 2,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { metrics, restore } from "../index.js";
-import { DELETE, WHAT_TO_DO, damaged, restoreError } from "../testing/damaged-checkpoint.js";
+import { DELETE, WHAT_TO_DO, damaged, restoreError } from "../../test/support/damaged-checkpoint.js";
 
 type GroupMember = ConstructorParameters<typeof metrics.Metrics>[0][number];
 

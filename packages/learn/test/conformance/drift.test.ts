@@ -1,6 +1,6 @@
 import { expect, it } from "vitest";
-import { ADWIN, BagOfWords, MultinomialNB, PageHinkley, Pipeline } from "../index.js";
-import { describeShared, readGoldenJson, readJsonl, sharedFiles } from "../testing/golden.js";
+import { ADWIN, BagOfWords, MultinomialNB, PageHinkley, Pipeline } from "../../src/index.js";
+import { describeShared, readGoldenJson, readJsonl, sharedFiles } from "../support/golden.js";
 import { GOLDEN, loadYelp } from "./yelp.js";
 
 const paths = await sharedFiles({

@@ -1,6 +1,6 @@
 import { expect, it } from "vitest";
-import { BagOfWords } from "../index.js";
-import { describeShared, readJsonl, sharedFiles } from "../testing/golden.js";
+import { BagOfWords } from "../../src/index.js";
+import { describeShared, readJsonl, sharedFiles } from "../support/golden.js";
 import { GOLDEN } from "./yelp.js";
 
 const paths = await sharedFiles({

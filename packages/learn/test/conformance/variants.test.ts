@@ -9,12 +9,12 @@ import {
   Pipeline,
   TFIDF,
   metrics,
-} from "../index.js";
-import type { Classifier, Label, Transformer } from "../index.js";
-import { pyStr } from "../internal/python.js";
-import { describeShared, readGoldenJson, sharedFiles } from "../testing/golden.js";
-import { orderedEntries, parseOrderedJson } from "../testing/ordered-json.js";
-import type { OrderedJson } from "../testing/ordered-json.js";
+} from "../../src/index.js";
+import type { Classifier, Label, Transformer } from "../../src/index.js";
+import { pyStr } from "../../src/internal/python.js";
+import { describeShared, readGoldenJson, sharedFiles } from "../support/golden.js";
+import { orderedEntries, parseOrderedJson } from "../support/ordered-json.js";
+import type { OrderedJson } from "../support/ordered-json.js";
 import { GOLDEN, loadYelp } from "./yelp.js";
 
 const variants = {

@@ -16,8 +16,8 @@
  * Digits are Python's repr of each value. They were not taken from this port's output.
  */
 import { describe, expect, it } from "vitest";
-import { LogisticRegression } from "../index.js";
-import type { LogisticRegressionOptions } from "../index.js";
+import { LogisticRegression } from "../../src/index.js";
+import type { LogisticRegressionOptions } from "../../src/index.js";
 
 interface Step {
   x: Record<string, number>;

@@ -15,9 +15,9 @@ import {
   TFIDF,
   allNgrams,
   metrics,
-} from "../index.js";
-import type { Label } from "../index.js";
-import { describeShared, readJsonl, sharedFiles } from "../testing/golden.js";
+} from "../../src/index.js";
+import type { Label } from "../../src/index.js";
+import { describeShared, readJsonl, sharedFiles } from "../support/golden.js";
 import { GOLDEN } from "./yelp.js";
 
 const squash = (s: string): string => s.trim().replace(/\s+/g, " ");

@@ -3,8 +3,8 @@
  * both ways (`Class.fromJSON` and the generic `restore`). Test-only.
  */
 import { expect } from "vitest";
-import { LearnError, restore } from "../index.js";
-import type { RestoreContext } from "../index.js";
+import { LearnError, restore } from "../../src/index.js";
+import type { RestoreContext } from "../../src/index.js";
 
 type Json = Record<string, unknown>;
 

@@ -1,6 +1,6 @@
 /** Shared loading for the conformance suites (test-only). */
 import { readFileSync } from "node:fs";
-import { readLabelledCsv } from "../testing/csv.js";
+import { readLabelledCsv } from "../support/csv.js";
 
 export const GOLDEN = "golden/river/";
 

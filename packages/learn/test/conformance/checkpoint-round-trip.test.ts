@@ -1,7 +1,7 @@
 import { expect, it } from "vitest";
-import { BagOfWords, MultinomialNB, Pipeline, metrics, restore } from "../index.js";
-import type { Label } from "../index.js";
-import { describeShared, readJsonl, sharedFiles } from "../testing/golden.js";
+import { BagOfWords, MultinomialNB, Pipeline, metrics, restore } from "../../src/index.js";
+import type { Label } from "../../src/index.js";
+import { describeShared, readJsonl, sharedFiles } from "../support/golden.js";
 import { GOLDEN, loadYelp } from "./yelp.js";
 
 const paths = await sharedFiles({ yelp: "data/yelp.csv", trace: `${GOLDEN}main_mnb_yelp750.jsonl` });

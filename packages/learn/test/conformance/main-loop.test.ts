@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { expect, it } from "vitest";
-import { BagOfWords, MultinomialNB, Pipeline, metrics } from "../index.js";
-import type { Label } from "../index.js";
-import { pyStr } from "../internal/python.js";
-import { describeShared, readGoldenJson, readJsonl, sharedFiles } from "../testing/golden.js";
-import { orderedEntries, parseOrderedJson } from "../testing/ordered-json.js";
+import { BagOfWords, MultinomialNB, Pipeline, metrics } from "../../src/index.js";
+import type { Label } from "../../src/index.js";
+import { pyStr } from "../../src/internal/python.js";
+import { describeShared, readGoldenJson, readJsonl, sharedFiles } from "../support/golden.js";
+import { orderedEntries, parseOrderedJson } from "../support/ordered-json.js";
 import { GOLDEN, loadYelp } from "./yelp.js";
 
 const paths = await sharedFiles({
