@@ -8,36 +8,13 @@ import type { LogsData, LogsPage } from "./log-pages.js";
 import { createQueryClient } from "./query-client.js";
 import { queryKeys } from "./query-keys.js";
 import type { LiveEvent, LogLine, Page, Run, Stats } from "./types.js";
+import { makeRun } from "../../test/runs.js";
 
 const T0 = Date.UTC(2026, 0, 1, 12);
 const at = (s: number): string => new Date(T0 + s * 1000).toISOString();
 
-function run(id: string, patch: Partial<Run> = {}): Run {
-  return {
-    id,
-    kind: "flow",
-    flowName: "river-metrics-monitor",
-    taskName: null,
-    name: `run-${id}`,
-    parentRunId: null,
-    flowRunId: null,
-    parameters: {},
-    tags: [],
-    version: null,
-    description: null,
-    state: "Running",
-    stateMessage: null,
-    stateTimestamp: at(0),
-    createdAt: at(0),
-    startTime: at(0),
-    endTime: null,
-    durationMs: null,
-    runCount: 1,
-    heartbeatIntervalSeconds: null,
-    lastHeartbeatAt: null,
-    ...patch,
-  };
-}
+const run = (id: string, patch: Partial<Run> = {}): Run =>
+  makeRun(id, at(0), { flowName: "river-metrics-monitor", ...patch });
 
 const line = (seq: number): LogLine => ({
   runId: "r",

@@ -2,35 +2,11 @@ import { describe, expect, it } from "vitest";
 
 import { applyRunToPage, runMatches } from "./run-list-update.js";
 import type { Page, Run } from "./types.js";
+import { makeRun } from "../../test/runs.js";
 
 const minute = (m: number): string => new Date(Date.UTC(2026, 0, 1, 12, m)).toISOString();
 
-function run(id: string, patch: Partial<Run> = {}): Run {
-  return {
-    id,
-    kind: "flow",
-    flowName: "river-model-subscriber",
-    taskName: null,
-    name: `run-${id}`,
-    parentRunId: null,
-    flowRunId: null,
-    parameters: {},
-    tags: [],
-    version: null,
-    description: null,
-    state: "Running",
-    stateMessage: null,
-    stateTimestamp: minute(0),
-    createdAt: minute(0),
-    startTime: minute(0),
-    endTime: null,
-    durationMs: null,
-    runCount: 1,
-    heartbeatIntervalSeconds: null,
-    lastHeartbeatAt: null,
-    ...patch,
-  };
-}
+const run = (id: string, patch: Partial<Run> = {}): Run => makeRun(id, minute(0), patch);
 
 const page = (items: Run[], patch: Partial<Page<Run>> = {}): Page<Run> => ({
   items,
