@@ -46,8 +46,11 @@ describe.skipIf(binary.skip)("NATS backend on a 3-node JetStream cluster", () =>
   });
 
   it("loses no acknowledged event and keeps publishing when a node is killed", async () => {
-    const clientPorts = [await freePort(), await freePort(), await freePort()];
-    const routePorts = [await freePort(), await freePort(), await freePort()];
+    // Six distinct ports: two nodes given the same one would leave the cluster a peer short.
+    const ports = new Set<number>();
+    while (ports.size < 6) ports.add(await freePort());
+    const [clientPorts, routePorts] = [[...ports].slice(0, 3), [...ports].slice(3)];
+    const logs = ["", "", ""];
     const routes = routePorts.map((port) => `nats://127.0.0.1:${port}`).join(",");
     for (let n = 0; n < 3; n++) {
       const dir = mkdtempSync(join(tmpdir(), `weir-nats-${n}-`));
@@ -72,15 +75,25 @@ describe.skipIf(binary.skip)("NATS backend on a 3-node JetStream cluster", () =>
           "--routes",
           routes,
         ],
-        { stdio: "ignore" },
+        { stdio: ["ignore", "ignore", "pipe"] },
       );
+      // The last lines each node logged, shown if the cluster does not form.
+      node.stderr?.on("data", (chunk: Buffer) => (logs[n] = (logs[n] + chunk.toString()).slice(-2000)));
       nodes.push(node);
     }
     const url = clientPorts.map((port) => `nats://127.0.0.1:${port}`).join(",");
     stream = await retryUntil("connect", () => connect({ url, timeoutMs: 5000 }), 20_000);
     const client = stream;
     const topic = `cluster-${Date.now()}`;
-    await retryUntil("create an R3 topic", () => client.ensureTopic(topic, { replicas: 3 }), 30_000);
+    // A fresh cluster places an R3 stream only once its meta group knows all three peers; with
+    // `sync_interval: always` (CI's second run) that can take longer than on defaults.
+    await retryUntil("create an R3 topic", () => client.ensureTopic(topic, { replicas: 3 }), 60_000).catch(
+      (error: Error) => {
+        throw new Error(`${error.message}\n${logs.map((log, n) => `node ${n}:\n${log}`).join("\n")}`, {
+          cause: error,
+        });
+      },
+    );
 
     // Kill the stream's leader, so that the cluster must elect a new one while we publish.
     const admin = await natsConnect({ servers: url.split(",") });
