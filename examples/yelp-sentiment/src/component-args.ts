@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 import { YelpExampleError } from "./errors.js";
+import type { FeedbackParams } from "./flows/feedback-flow.js";
 import type { MonitorParams } from "./flows/monitor-flow.js";
 import type { PublisherParams } from "./flows/publisher-flow.js";
 import type { SubscriberParams } from "./flows/subscriber-flow.js";
@@ -79,7 +80,7 @@ export function publisherArgs(argv: readonly string[]): PublisherParams {
 
 /**
  * Parameters of the model subscriber (`--input-topic`, `--metrics-topic`, `--group`,
- * `--checkpoint-every`, `--checkpoint-interval-ms`, `--ack-wait-ms`).
+ * `--checkpoint-every`, `--checkpoint-interval-ms`, `--ack-wait-ms`, `--model-name`, `--publish-every`).
  * @example subscriberArgs(["--checkpoint-every", "500"]);
  */
 export function subscriberArgs(argv: readonly string[]): SubscriberParams {
@@ -92,8 +93,11 @@ export function subscriberArgs(argv: readonly string[]): SubscriberParams {
       "checkpoint-every": { type: "string" },
       "checkpoint-interval-ms": { type: "string" },
       "ack-wait-ms": { type: "string" },
+      "model-name": { type: "string" },
+      "publish-every": { type: "string" },
     },
   });
+  const publishEvery = publishEveryOf(values["publish-every"]);
   const every = positiveNumber("--checkpoint-every", values["checkpoint-every"]);
   const interval = positiveNumber("--checkpoint-interval-ms", values["checkpoint-interval-ms"]);
   const ackWaitMs = positiveNumber("--ack-wait-ms", values["ack-wait-ms"]);
@@ -104,7 +108,22 @@ export function subscriberArgs(argv: readonly string[]): SubscriberParams {
     ...(every === undefined ? {} : { checkpointEvery: Math.round(every) }),
     ...(interval === undefined ? {} : { checkpointIntervalMs: interval }),
     ...(ackWaitMs === undefined ? {} : { ackWaitMs }),
+    ...(values["model-name"] === undefined ? {} : { modelName: values["model-name"] }),
+    ...(publishEvery === undefined ? {} : { publishEvery }),
   };
+}
+
+/**
+ * Reads `--publish-every`: a whole number of reviews, 0 meaning "only when the subscriber stops".
+ * @example publishEveryOf("500"); // 500
+ */
+export function publishEveryOf(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === "0") return raw === undefined ? undefined : 0;
+  const value = positiveNumber("--publish-every", raw);
+  if (value !== undefined && !Number.isInteger(value)) {
+    throw new YelpExampleError("WEIR_YELP_OPTION", `--publish-every must be a whole number; got "${raw}".`);
+  }
+  return value;
 }
 
 /**
@@ -121,5 +140,33 @@ export function monitorArgs(argv: readonly string[]): MonitorParams {
     ...(value === undefined ? {} : { threshold: value }),
     ...(values.topic === undefined ? {} : { topic: values.topic }),
     ...(values.group === undefined ? {} : { group: values.group }),
+  };
+}
+
+/**
+ * Parameters of the feedback learner (`--model-name`, `--group`, `--checkpoint-every`,
+ * `--checkpoint-interval-ms`, `--ack-wait-ms`).
+ * @example feedbackArgs(["--model-name", "yelp-sentiment"]);
+ */
+export function feedbackArgs(argv: readonly string[]): FeedbackParams {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      "model-name": { type: "string" },
+      group: { type: "string" },
+      "checkpoint-every": { type: "string" },
+      "checkpoint-interval-ms": { type: "string" },
+      "ack-wait-ms": { type: "string" },
+    },
+  });
+  const every = positiveNumber("--checkpoint-every", values["checkpoint-every"]);
+  const interval = positiveNumber("--checkpoint-interval-ms", values["checkpoint-interval-ms"]);
+  const ackWaitMs = positiveNumber("--ack-wait-ms", values["ack-wait-ms"]);
+  return {
+    ...(values["model-name"] === undefined ? {} : { modelName: values["model-name"] }),
+    ...(values.group === undefined ? {} : { group: values.group }),
+    ...(every === undefined ? {} : { checkpointEvery: Math.round(every) }),
+    ...(interval === undefined ? {} : { checkpointIntervalMs: interval }),
+    ...(ackWaitMs === undefined ? {} : { ackWaitMs }),
   };
 }

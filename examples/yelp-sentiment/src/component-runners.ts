@@ -1,4 +1,6 @@
 import { checkServer } from "./check-server.js";
+import { runFeedbackLearner } from "./flows/feedback-flow.js";
+import type { FeedbackParams, FeedbackResult } from "./flows/feedback-flow.js";
 import { runMetricsSubscriber } from "./flows/monitor-flow.js";
 import type { MonitorParams } from "./flows/monitor-flow.js";
 import { runYelpDataPublisher } from "./flows/publisher-flow.js";
@@ -46,4 +48,15 @@ export async function runSubscriberComponent(params: SubscriberParams): Promise<
 export async function runMonitorComponent(params: MonitorParams): Promise<MonitorResult> {
   await checkServer(params.streamUrl === undefined ? {} : { streamUrl: params.streamUrl });
   return runMetricsSubscriber(params);
+}
+
+/**
+ * Runs the feedback learner flow after checking that the server answers.
+ *
+ * @example
+ * await runFeedbackComponent({ modelName: "yelp-sentiment" });
+ */
+export async function runFeedbackComponent(params: FeedbackParams): Promise<FeedbackResult> {
+  await checkServer(params.streamUrl === undefined ? {} : { streamUrl: params.streamUrl });
+  return runFeedbackLearner(params);
 }

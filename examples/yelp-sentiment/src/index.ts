@@ -3,8 +3,21 @@ export type { PublisherParams } from "./flows/publisher-flow.js";
 export { runYelpDataSubscriber } from "./flows/subscriber-flow.js";
 export type { SubscriberParams, SubscriberResult } from "./flows/subscriber-flow.js";
 export { runMetricsSubscriber } from "./flows/monitor-flow.js";
+export { runFeedbackLearner } from "./flows/feedback-flow.js";
+export type { FeedbackParams, FeedbackResult } from "./flows/feedback-flow.js";
+export { FeedbackLearner, feedbackTopicOf, parseFeedback } from "./feedback-learner.js";
+export type { FeedbackEvent, FeedbackLearnerState } from "./feedback-learner.js";
+export { MODEL_NAME, ModelPublisher } from "./model-publisher.js";
+export type { ModelPublisherOptions } from "./model-publisher.js";
 export type { MonitorParams } from "./flows/monitor-flow.js";
-export { runMonitorComponent, runPublisherComponent, runSubscriberComponent } from "./component-runners.js";
+export { APPLICATION_POOL, applicationDeployments } from "./deployments.js";
+export type { ApplicationDeployment, ApplicationDeployments, ApplicationOptions } from "./deployments.js";
+export {
+  runFeedbackComponent,
+  runMonitorComponent,
+  runPublisherComponent,
+  runSubscriberComponent,
+} from "./component-runners.js";
 export { checkServer } from "./check-server.js";
 export type { CheckServerOptions } from "./check-server.js";
 export { publishReviews } from "./publish-reviews.js";
@@ -29,14 +42,17 @@ export { Progress, formatDuration } from "./progress.js";
 export { RateLimiter } from "./rate-limiter.js";
 export {
   SAMPLE_DATA,
+  feedbackArgs,
   monitorArgs,
   positiveNumber,
+  publishEveryOf,
   publisherArgs,
   subscriberArgs,
   threshold,
 } from "./component-args.js";
 export {
   EVENT_TYPES,
+  FEEDBACK_GROUP,
   FLOW_NAMES,
   METRICS_TOPIC,
   METRICS_TOPIC_OPTIONS,

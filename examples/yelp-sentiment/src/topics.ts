@@ -15,11 +15,14 @@ export const METRICS_TOPIC_OPTIONS = { dedupeWindowMs: 3_600_000 } as const;
 export const MODEL_GROUP = "sentiment-model";
 /** Consumer group of the metrics monitor. */
 export const MONITOR_GROUP = "metrics-monitor";
+/** Consumer group of the feedback learner (on the model's `<name>.feedback` topic). */
+export const FEEDBACK_GROUP = "feedback-learner";
 /** Flow names, as the dashboard lists them. */
 export const FLOW_NAMES = {
   publisher: "run-yelp-data-publisher",
   subscriber: "run-yelp-data-subscriber",
   monitor: "run-metrics-subscriber",
+  feedback: "run-yelp-feedback-learner",
 } as const;
 
 /** The payload of a review event on {@link PIPELINE_TOPIC}. */

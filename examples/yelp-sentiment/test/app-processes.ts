@@ -25,13 +25,20 @@ export interface TestServerOptions {
    * fresh database created on it and dropped on close. `undefined`: SQLite in the data folder.
    */
   readonly postgresUrl?: string | undefined;
+  /** The server's API key (writes, and predictions unless models are public, need it). @default none */
+  readonly apiKey?: string;
 }
 
 /** A Weir server on a free port with its own data folder (and its own database on PostgreSQL). */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const weir = await startTempServer(
     (place) =>
-      startServer({ ...place, dataDir: join(place.dataDir, "server"), livenessCheckIntervalMs: 1000 }),
+      startServer({
+        ...place,
+        dataDir: join(place.dataDir, "server"),
+        livenessCheckIntervalMs: 1000,
+        apiKey: options.apiKey ?? "",
+      }),
     { prefix: "weir-yelp-e2e-", postgresUrl: options.postgresUrl },
   );
   return { url: weir.url, home: weir.dataDir, close: () => weir.close() };

@@ -1,7 +1,7 @@
 import type { ApiClient, ApiResponse } from "./api-client.js";
-import { apiErrorFrom, isRetryableStatus, JsonText } from "./api-client.js";
-import { describe, WeirArgumentError, WeirCheckpointError } from "./errors.js";
-import { exponentialBackoff, sleep } from "./retry-policy.js";
+import { apiErrorFrom, JsonText } from "./api-client.js";
+import { WeirArgumentError, WeirCheckpointError } from "./errors.js";
+import { requestWithRetry } from "./retrying-request.js";
 
 /** A stored checkpoint. */
 export interface CheckpointEntry<T> {
@@ -29,7 +29,6 @@ export interface CheckpointStore {
 }
 
 const CHECKPOINT_KEY = /^[\w.:-]{1,200}$/;
-const backoff = exponentialBackoff({ initialDelayMs: 200, maxDelayMs: 5000 });
 
 /** The checkpoint store of one scope (a flow name). Internal. */
 export function createCheckpointStore(api: ApiClient, scope: string, timeoutMs: number): CheckpointStore {
@@ -44,30 +43,19 @@ export function createCheckpointStore(api: ApiClient, scope: string, timeoutMs: 
     return `/checkpoints/${encodeURIComponent(safeScope)}/${encodeURIComponent(key)}`;
   };
 
-  async function send(what: string, method: string, path: string, body?: unknown): Promise<ApiResponse> {
-    const deadline = Date.now() + timeoutMs;
-    for (let attempt = 1; ; attempt++) {
-      let response: ApiResponse | undefined;
-      let failure: unknown;
-      try {
-        response = await api.request(method, path, body);
-        if (!isRetryableStatus(response.status)) return response;
-        failure = apiErrorFrom(what, response);
-      } catch (error) {
-        failure = error;
-      }
-      const delay = backoff(attempt);
-      if (Date.now() + delay > deadline) {
-        throw new WeirCheckpointError(
-          `${what} could not be done within checkpointTimeoutMs=${timeoutMs}: ` +
-            `${describe(failure).replace(/\.+$/, "")}. Check that the Weir server is running (WEIR_API_URL) ` +
-            "or raise checkpointTimeoutMs.",
-          { cause: failure },
-        );
-      }
-      await sleep(delay);
-    }
-  }
+  const send = (what: string, method: string, path: string, body?: unknown): Promise<ApiResponse> =>
+    requestWithRetry(
+      api,
+      {
+        what,
+        timeoutMs,
+        timeoutName: "checkpointTimeoutMs",
+        giveUp: (message, cause) => new WeirCheckpointError(message, { cause }),
+      },
+      method,
+      path,
+      body,
+    );
 
   return {
     async save(key, value, options = {}) {

@@ -29,6 +29,12 @@ export interface WeirClientConfig {
   flushTimeoutMs: number;
   /** After SIGINT/SIGTERM, how long runs get to stop before they are marked Cancelled anyway, in ms. Env `WEIR_SHUTDOWN_GRACE_MS`. @default 5000 */
   shutdownGraceMs: number;
+  /**
+   * While a flow run is live, the client asks the server at least this often whether a cancel was
+   * requested for it (an empty heartbeat; any batch answer tells too), in ms; the run's `ctx.signal` aborts
+   * within about this long plus a round trip. Env `WEIR_CANCEL_CHECK_INTERVAL_MS`. @default 1000
+   */
+  cancelCheckIntervalMs: number;
   /** How long `ctx.checkpoint.save/load` keep retrying an unreachable server, in ms. @default 30000 */
   checkpointTimeoutMs: number;
   /** Print run logs to the terminal (stderr) as well. Env `WEIR_PRINT_LOGS=0` turns it off. @default true */
@@ -68,6 +74,7 @@ export function resolveConfig(
     requestTimeoutMs: 10_000,
     flushTimeoutMs: envNumber(env, "WEIR_FLUSH_TIMEOUT_MS", 10_000),
     shutdownGraceMs: envNumber(env, "WEIR_SHUTDOWN_GRACE_MS", 5000),
+    cancelCheckIntervalMs: envNumber(env, "WEIR_CANCEL_CHECK_INTERVAL_MS", 1000),
     checkpointTimeoutMs: 30_000,
     printLogs: !["0", "false", "no"].includes((env.WEIR_PRINT_LOGS ?? "").toLowerCase()),
     ...stripUndefined(overrides),

@@ -92,11 +92,13 @@ export class WeirParameterError extends WeirFlowError {
  */
 export class WeirTimeoutError extends WeirFlowError {
   readonly timeoutMs: number;
-  constructor(name: string, timeoutMs: number) {
+  /** `message` replaces the default text (e.g. for a worker's `timeoutSeconds`). */
+  constructor(name: string, timeoutMs: number, message?: string) {
     super(
       "WEIR_FLOW_TIMED_OUT",
-      `"${name}" did not finish within timeoutMs=${timeoutMs}. Raise timeoutMs or make the ` +
-        `function stop when ctx.signal is aborted.`,
+      message ??
+        `"${name}" did not finish within timeoutMs=${timeoutMs}. Raise timeoutMs or make the ` +
+          `function stop when ctx.signal is aborted.`,
     );
     this.name = "WeirTimeoutError";
     this.timeoutMs = timeoutMs;
@@ -104,7 +106,8 @@ export class WeirTimeoutError extends WeirFlowError {
 }
 
 /**
- * A run was cancelled (SIGINT/SIGTERM, or a new run was started while the process was shutting down).
+ * A run was cancelled: through the API (UI, `weir runs cancel`, `POST /api/runs/:id/cancel`), by
+ * SIGINT/SIGTERM, or a new run was started while the process was shutting down.
  * @example
  * ctx.signal.addEventListener("abort", () => { if (ctx.signal.reason instanceof WeirCancelledError) cleanUp(); });
  */

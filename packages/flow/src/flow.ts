@@ -3,7 +3,10 @@ import { createArtifacts } from "./artifacts.js";
 import type { CheckpointStore } from "./checkpoints.js";
 import { createCheckpointStore } from "./checkpoints.js";
 import type { RunLogger } from "./logger.js";
+import type { ModelRegistry } from "./models.js";
+import { createModelRegistry } from "./models.js";
 import type { RunOptions } from "./run-options.js";
+import { parametersJsonSchema } from "./run-parameters.js";
 import type { ContextSeed } from "./run-spec.js";
 import type { Runnable } from "./runnable.js";
 import { defineRunnable } from "./runnable.js";
@@ -20,6 +23,10 @@ export interface FlowOptions<P> extends RunOptions<P> {
 /** A flow: call it to run it; each call is one recorded flow run. */
 export interface Flow<P, R> extends Runnable<P, R, FlowOptions<P>> {
   readonly flowName: string;
+  /** The file (URL or path) of the module that called `flow()`: `deploy()` finds the entrypoint with it. */
+  readonly definedIn: string | undefined;
+  /** The JSON Schema of its `parameters` schema (draft-07), if that schema can give one (zod 4 can). */
+  readonly parametersJsonSchema: () => Record<string, unknown> | undefined;
 }
 
 /** The second argument of a flow function. */
@@ -34,6 +41,8 @@ export interface FlowContext {
   signal: AbortSignal;
   checkpoint: CheckpointStore;
   artifacts: Artifacts;
+  /** Publishes model versions made by this run (see `publishModel`). */
+  models: ModelRegistry;
 }
 
 /** The context of one attempt: the seed plus the flow's checkpoint store and artifacts. */
@@ -50,6 +59,7 @@ function flowContext(flowName: string, seed: ContextSeed, attempt: number): Flow
     signal,
     checkpoint: createCheckpointStore(rt.api, flowName, timeoutMs),
     artifacts: createArtifacts(rt.reporter, runId),
+    models: createModelRegistry(runId),
   };
 }
 
@@ -70,5 +80,22 @@ export function flow<P = void, R = void>(
   const { name, heartbeatIntervalMs } = options;
   const call = async (params: P, seed: ContextSeed, attempt: number): Promise<R> =>
     fn(params, flowContext(name, seed, attempt));
-  return defineRunnable({ kind: "flow", options, heartbeatIntervalMs, call }, { flowName: name });
+  return defineRunnable(
+    { kind: "flow", options, heartbeatIntervalMs, call },
+    {
+      flowName: name,
+      definedIn: callerFile(),
+      parametersJsonSchema: () => parametersJsonSchema(options.parameters),
+    },
+  );
+}
+
+/** The file of the first stack frame outside this one: the module that called `flow()`. */
+function callerFile(): string | undefined {
+  const files = (new Error().stack ?? "")
+    .split("\n")
+    .slice(1)
+    .map((line) => /\(?((?:file:\/\/|\/)[^()]*?):\d+:\d+\)?$/.exec(line.trim())?.[1]);
+  const own = files[0];
+  return files.find((f) => f !== undefined && f !== own);
 }

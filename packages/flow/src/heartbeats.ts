@@ -5,19 +5,24 @@ import type { Reporter } from "./reporter.js";
  * can tell a live run from one whose process died. Heartbeats only start once the server acknowledged the
  * run's creation (a run still in the spool is unknown to it). When the server answers that a heartbeat
  * revived a run it had marked Crashed (its heartbeats were lost, e.g. to a network partition), the run's
- * `onRevived` is called.
+ * `onRevived` is called. While a run is live its heartbeats go out at least every
+ * `cancelCheckIntervalMs` (default 1 s, one small request for all the process's runs): their answer
+ * names the runs with a cancel request (see `Reporter.onCancel`).
  */
 export class Heartbeats {
   readonly #reporter: Reporter;
   readonly #groups = new Map<number, { timer: NodeJS.Timeout; runIds: Set<string> }>();
   readonly #onRevived = new Map<string, () => void>();
 
-  constructor(reporter: Reporter) {
+  readonly #cancelCheckMs: number;
+
+  constructor(reporter: Reporter, cancelCheckIntervalMs: number) {
     this.#reporter = reporter;
+    this.#cancelCheckMs = cancelCheckIntervalMs > 0 ? cancelCheckIntervalMs : Number.POSITIVE_INFINITY;
   }
 
   start(runId: string, intervalMs: number, onRevived?: () => void): void {
-    const ms = Math.max(50, Math.round(intervalMs));
+    const ms = Math.max(50, Math.round(Math.min(intervalMs, this.#cancelCheckMs)));
     let group = this.#groups.get(ms);
     if (group === undefined) {
       const runIds = new Set<string>();

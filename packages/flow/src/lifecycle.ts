@@ -1,4 +1,5 @@
-import { WeirCancelledError } from "./errors.js";
+import { workerStopCause } from "./adoption.js";
+import { WeirCancelledError, WeirTimeoutError } from "./errors.js";
 import type { Reporter } from "./reporter.js";
 import { sleep } from "./retry-policy.js";
 
@@ -8,11 +9,16 @@ export interface ActiveRun {
   /** Top-level flow runs get aborted on a signal; the others follow through their linked signals. */
   readonly root: boolean;
   abort(reason: Error): void;
+  /** The server asked for the run to be cancelled (API, UI, CLI): abort it, give it the grace period. */
+  cancelRequested(): void;
   /** Records a final state now if the run has none yet; returns whether it did. */
-  finalize(type: "Cancelled" | "Crashed", message: string): boolean;
+  finalize(type: ForcedEnd, message: string): boolean;
   /** Settles when the run's wrapper has recorded its final state. */
   readonly settled: Promise<void>;
 }
+
+/** The final states the lifecycle may force on a run. */
+type ForcedEnd = "Cancelled" | "Crashed" | "TimedOut";
 
 const SIGNALS = ["SIGINT", "SIGTERM"] as const;
 type ShutdownSignal = (typeof SIGNALS)[number];
@@ -85,6 +91,11 @@ export class Lifecycle {
     return new Promise((resolve) => this.#exitWaiters.push(resolve));
   }
 
+  /** Cancel requests from the server (an ingest or heartbeat answer): unknown or ended runs are ignored. */
+  cancelRequested(runIds: readonly string[]): void {
+    for (const id of runIds) this.#runs.get(id)?.cancelRequested();
+  }
+
   /** Removes the process listeners (tests that reconfigure the client). */
   dispose(): void {
     this.#removeHandlers();
@@ -95,17 +106,23 @@ export class Lifecycle {
   async #shutdown(signal: ShutdownSignal): Promise<void> {
     if (this.#stopping !== undefined) {
       // A second signal: no more grace.
-      this.#finalizeAll("Cancelled", `a second ${signal} arrived during the graceful shutdown`);
+      this.#finalizeAll(workerStopCause(), `a second ${signal} arrived during the graceful shutdown`);
       this.#reporter.closeSync();
       this.#reraise(signal);
       return;
     }
     this.#stopping = signal;
     const runs = [...this.#runs.values()];
+    // In a worker's child, a SIGTERM past the run's deadline is the worker's hard timeout.
+    const end = workerStopCause();
     process.stderr.write(
-      `weir: ${signal} received; cancelling ${runs.length} run(s), grace period ${this.#graceMs / 1000} s.\n`,
+      `weir: ${signal} received; ${end === "TimedOut" ? "timing out" : "cancelling"} ${runs.length} run(s), ` +
+        `grace period ${this.#graceMs / 1000} s.\n`,
     );
-    const reason = new WeirCancelledError(`The run was cancelled: the process received ${signal}.`);
+    const reason =
+      end === "TimedOut"
+        ? new WeirTimeoutError("run", 0, `The run exceeded its timeout: the worker stopped it (${signal}).`)
+        : new WeirCancelledError(`The run was cancelled: the process received ${signal}.`);
     for (const run of runs) if (run.root) run.abort(reason);
     const stop = new AbortController();
     await Promise.race([
@@ -114,14 +131,14 @@ export class Lifecycle {
     ]);
     stop.abort();
     this.#finalizeAll(
-      "Cancelled",
+      end,
       `the run did not stop within the ${this.#graceMs / 1000} s grace period after ${signal}`,
     );
     await this.#reporter.flush();
     this.#reraise(signal);
   }
 
-  #finalizeAll(type: "Cancelled" | "Crashed", message: string): void {
+  #finalizeAll(type: ForcedEnd, message: string): void {
     for (const run of [...this.#runs.values()]) {
       run.finalize(type, message);
       this.#runs.delete(run.runId);

@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
+import type { AdoptedRun } from "./adoption.js";
+import { takeAdoptedRun } from "./adoption.js";
 import { AttemptDeadline } from "./attempt-deadline.js";
-import type { WeirParameterError, WeirTimeoutError } from "./errors.js";
-import { describe, WeirCancelledError } from "./errors.js";
+import type { WeirParameterError } from "./errors.js";
+import { describe, WeirCancelledError, WeirTimeoutError } from "./errors.js";
 import { toJsonRecord } from "./json-safe.js";
 import type { ActiveRun } from "./lifecycle.js";
 import type { AttemptResult } from "./run-attempts.js";
@@ -59,13 +61,19 @@ export class RecordedRun<P, R> {
   readonly #outer: AbortSignal;
   readonly #cancel: AbortController | undefined;
   readonly #active: ActiveRun;
+  /** The server's run this process was started for (`WEIR_RUN_ID`), if this run adopts it. */
+  readonly #adopted: AdoptedRun | undefined;
+  /** Rejects the running attempt once a cancelled run overran its grace period (see `#cancelRequested`). */
+  readonly #abandon: { promise: Promise<never>; reject: (reason: unknown) => void };
+  #graceTimer: NodeJS.Timeout | undefined;
   #settle = (): void => undefined;
 
   /** Names the run (parsing its parameters); nothing is recorded until {@link RecordedRun.open}. */
   constructor(spec: RunSpec<P, R>, input: P, parent: RunFrame | undefined, rt: Runtime) {
     const { kind, options } = spec;
     const name = options.name;
-    const runId = randomUUID();
+    this.#adopted = parent === undefined && kind === "flow" ? takeAdoptedRun() : undefined;
+    const runId = this.#adopted?.runId ?? randomUUID();
     this.#spec = spec;
     this.#rt = rt;
     this.#parent = parent;
@@ -78,19 +86,36 @@ export class RecordedRun<P, R> {
         ? { id: runId, flowName: name, seq: 0, taskCounters: new Map(), warnedMetrics: new Set() }
         : parent.flowRun;
     this.#runName =
-      kind === "task" && options.runName === undefined
+      this.#adopted?.runName ??
+      (kind === "task" && options.runName === undefined
         ? nextTaskRunName(this.#flowRun, name)
-        : renderRunName(options.runName, params, { flowName: name, runId });
+        : renderRunName(options.runName, params, { flowName: name, runId }));
     this.#heartbeatMs = kind === "flow" ? (spec.heartbeatIntervalMs ?? 10_000) : undefined;
     this.#record = new RunRecord(rt.reporter, rt.heartbeats, runId, this.#heartbeatMs);
-    this.#cancel = this.root ? new AbortController() : undefined;
-    this.#outer = this.#cancel?.signal ?? (parent as RunFrame).signal;
+    // Flow runs can be cancelled one by one (API); a nested one follows its parent's signal too.
+    this.#cancel = this.root || kind === "flow" ? new AbortController() : undefined;
+    this.#outer =
+      parent === undefined
+        ? (this.#cancel as AbortController).signal
+        : this.#cancel === undefined
+          ? parent.signal
+          : AbortSignal.any([parent.signal, this.#cancel.signal]);
+    let reject: (reason: unknown) => void = () => undefined;
+    const promise = new Promise<never>((_, no) => (reject = no));
+    promise.catch(() => undefined);
+    this.#abandon = { promise, reject };
     this.#active = this.#activeRun();
+  }
+
+  /** Whether this run adopted the server's run of a worker (see `executeRun`). */
+  get adopted(): boolean {
+    return this.#adopted !== undefined;
   }
 
   /** Records the run as Running and makes it known to the lifecycle and, for a flow run, to the heartbeats. */
   open(): void {
-    this.#record.create(this.#creation());
+    if (this.#adopted === undefined) this.#record.create(this.#creation());
+    else this.#record.adopt();
     this.#rt.lifecycle.add(this.#active);
     this.#rt.activeRuns += 1;
     this.#record.startHeartbeats(() =>
@@ -130,13 +155,14 @@ export class RecordedRun<P, R> {
     this.#rt.lifecycle.remove(this.#record.runId);
     this.#rt.activeRuns -= 1;
     this.#record.stopHeartbeats();
+    clearTimeout(this.#graceTimer);
     this.#settle();
   }
 
   /** One attempt under its deadline, and what it came to. */
   async #attempt(attempt: number): Promise<AttemptResult<Outcome<R>, FailedAttempt>> {
-    const { name, timeoutMs } = this.#spec.options;
-    const deadline = new AttemptDeadline(name, timeoutMs, this.#outer);
+    const name = this.#spec.options.name;
+    const deadline = new AttemptDeadline(name, this.#timeoutMs(), this.#outer);
     const frame = this.#frame(deadline.signal);
     const result = await this.#call(attempt, frame, deadline);
     const final = this.#record.final;
@@ -149,13 +175,15 @@ export class RecordedRun<P, R> {
     // After the enclosing run aborted, a failure is put down to the abort. A success still counts unless
     // the abort was a cancellation (it does when, e.g., the enclosing run timed out just as this one ended).
     if (outer.aborted && (!result.ok || outer.reason instanceof WeirCancelledError)) {
+      if (outer.reason instanceof WeirTimeoutError)
+        return { done: await this.#timedOut(frame, attempt, outer.reason) };
       return { done: await this.#cancelled(frame, attempt, outer.reason) };
     }
     if (result.ok) {
       await this.#end(frame, attempt, "Completed", undefined, { result: result.value });
       return { done: result };
     }
-    if (deadline.expired) return { done: await this.#timedOut(frame, attempt, deadline) };
+    if (deadline.expired) return { done: await this.#timedOut(frame, attempt, deadline.error) };
     return { failed: { error: result.error, frame, attempt } };
   }
 
@@ -170,7 +198,7 @@ export class RecordedRun<P, R> {
     };
     try {
       const running = runStorage.run(frame, () => this.#spec.call(this.#params, seed, attempt));
-      return { ok: true, value: await deadline.race(running) };
+      return { ok: true, value: await Promise.race([deadline.race(running), this.#abandon.promise]) };
     } catch (error) {
       return { ok: false, error };
     }
@@ -184,11 +212,45 @@ export class RecordedRun<P, R> {
     return { ok: false, error, waitForExit: false };
   }
 
-  async #timedOut(frame: RunFrame, attempt: number, deadline: AttemptDeadline): Promise<Outcome<R>> {
-    const error = deadline.error as WeirTimeoutError;
-    emitLog(frame, "error", error.message);
-    await this.#end(frame, attempt, "TimedOut", error.message, { error });
-    return { ok: false, error, waitForExit: false };
+  async #timedOut(
+    frame: RunFrame,
+    attempt: number,
+    error: WeirTimeoutError | undefined,
+  ): Promise<Outcome<R>> {
+    const timeout = error as WeirTimeoutError;
+    emitLog(frame, "error", timeout.message);
+    await this.#end(frame, attempt, "TimedOut", timeout.message, { error: timeout });
+    return { ok: false, error: timeout, waitForExit: this.root && this.#rt.lifecycle.stopping !== undefined };
+  }
+
+  /** The attempt's time limit: the `timeoutMs` option, or less if the worker's deadline comes first. */
+  #timeoutMs(): number | undefined {
+    const own = this.#spec.options.timeoutMs;
+    const deadlineAt = this.#adopted?.deadlineAt;
+    if (deadlineAt === undefined) return own;
+    const left = Math.max(0, deadlineAt - Date.now());
+    return own === undefined ? left : Math.min(own, left);
+  }
+
+  /**
+   * A cancel request from the server: `ctx.signal` aborts (the run is already Cancelling there). A function
+   * that ignores it is given the grace period, then the run is recorded Cancelled and its call rejects
+   * anyway; only a worker can stop the code itself (it kills the process).
+   */
+  #cancelRequested(): void {
+    const cancel = this.#cancel;
+    if (cancel === undefined || cancel.signal.aborted || this.#record.final !== undefined) return;
+    const reason = new WeirCancelledError(
+      "The run was cancelled: a cancel was requested through the Weir API (UI, `weir runs cancel` or " +
+        "POST /api/runs/:id/cancel).",
+    );
+    cancel.abort(reason);
+    const graceMs = this.#rt.config.shutdownGraceMs;
+    this.#graceTimer = setTimeout(() => {
+      const message = `the run did not stop within the ${graceMs / 1000} s grace period after the cancel request`;
+      this.#active.finalize("Cancelled", message);
+      this.#abandon.reject(reason);
+    }, graceMs);
   }
 
   async #cancelled(frame: RunFrame, attempt: number, reason: unknown): Promise<Outcome<R>> {
@@ -254,9 +316,11 @@ export class RecordedRun<P, R> {
       runId: this.#record.runId,
       root: this.root,
       abort: (reason) => {
-        if (this.#record.final === undefined) this.#record.propose("Cancelling", reason.message);
+        if (this.#record.final === undefined && reason instanceof WeirCancelledError)
+          this.#record.propose("Cancelling", reason.message);
         this.#cancel?.abort(reason);
       },
+      cancelRequested: () => this.#cancelRequested(),
       finalize: (type, message) => {
         if (!this.#record.finish(type, message)) return false;
         // Forced end (grace period over, process exiting): the function may still be running, so the hooks

@@ -26,11 +26,17 @@ const SPOOL_WRITE_MS = 50;
  * The reporter delivers records (run creations, logs, metrics, states, artifacts) to the server in the
  * order they were produced, batching consecutive logs/metrics/states into one `POST /api/ingest`.
  *
- * Two modes: `memory` (a bounded in-memory queue, sent about every `batchIntervalMs` or when a batch is
- * full) and `spool` (everything is appended to the disk spool and replayed from it). It switches to the
+ * Two modes: `memory` (a bounded in-memory queue) and `spool` (everything is appended to the disk spool and replayed from it). It switches to the
  * spool when a request fails for a retryable reason or the queue is full, and back to memory once the
  * spool is fully replayed, so order is kept across outages. Resends are harmless: logs and metrics carry
  * per-run `seq` numbers and states carry ids, which the server deduplicates.
+ *
+ * In memory mode the batch interval adapts: a record queued when nothing was sent for
+ * `batchIntervalMs` goes at once (with whatever the same tick queued), so that a quiet flow's line
+ * reaches the dashboard in milliseconds; records queued sooner wait until `batchIntervalMs` after the
+ * previous request and go together, so that a busy flow still sends at most about one request per
+ * interval (a full batch goes at once). The server never gets more requests per line than with a
+ * fixed interval.
  */
 export class Reporter {
   readonly #config: WeirClientConfig;
@@ -51,9 +57,14 @@ export class Reporter {
   #spoolWriteTimer: NodeJS.Timeout | undefined;
   #replayCursor: { file: string; index: number } | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** When the last batch left memory mode, and the timer that sends the next one. */
+  #lastSendAt = 0;
+  #sendTimer: NodeJS.Timeout | undefined;
   readonly #drops: DropCounter;
   readonly #createdRuns = new Set<string>();
   readonly #watched = new Set<string>();
+  /** Told of the runs an ingest answer says have a cancel request (set by the runtime). */
+  onCancel: (runIds: string[]) => void = () => undefined;
   #closed = false;
   #lastFailure = "";
 
@@ -96,7 +107,7 @@ export class Reporter {
       this.#spill();
     } else if (pending >= this.#config.batchSize) {
       void this.#kick();
-    }
+    } else this.#sendSoon();
   }
 
   /** Whether the creation of `runId` was acknowledged by the server (heartbeats wait for it). */
@@ -107,6 +118,12 @@ export class Reporter {
   /** Tracks whether the server acknowledged the creation of a live run (for heartbeats). */
   watch(runId: string): void {
     this.#watched.add(runId);
+  }
+
+  /** A run the server already has (adopted): heartbeats may start at once. */
+  markCreated(runId: string): void {
+    this.#watched.add(runId);
+    this.#createdRuns.add(runId);
   }
 
   /** Stops tracking a run that ended. */
@@ -123,10 +140,7 @@ export class Reporter {
     if (this.#offline || runIds.length === 0) return [];
     try {
       const response = await this.#api.ingest({ heartbeats: runIds });
-      const revived = (response.body as { revived?: unknown } | undefined)?.revived;
-      return response.status < 300 && Array.isArray(revived)
-        ? revived.filter((id): id is string => typeof id === "string")
-        : [];
+      return response.status < 300 ? this.#noteAnswer(response.body).revived : [];
     } catch {
       return []; // The next batch will notice the outage; a lost heartbeat is replaced by the next one.
     }
@@ -178,6 +192,7 @@ export class Reporter {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
+    clearTimeout(this.#sendTimer);
     clearTimeout(this.#spoolWriteTimer);
     this.#spill();
     this.#spool.close();
@@ -186,10 +201,28 @@ export class Reporter {
   #ensureTimer(): void {
     if (this.#timer !== undefined || this.#closed) return;
     this.#timer = setInterval(() => {
-      if (this.#mode === "spool") this.#writeSpool();
+      if (this.#mode === "memory") {
+        this.#sendSoon(); // a safety net: enqueue and each drain schedule the sends
+        return;
+      }
+      this.#writeSpool();
       void this.#kick();
     }, this.#config.batchIntervalMs);
     this.#timer.unref();
+  }
+
+  /**
+   * Memory mode: sends what is queued at once if nothing was sent for `batchIntervalMs` (on the next
+   * tick, so that a burst goes as one batch), else once that much time has passed since the last send.
+   */
+  #sendSoon(): void {
+    if (this.#sendTimer !== undefined || this.#draining !== undefined || this.pending === 0) return;
+    const wait = Math.max(0, this.#lastSendAt + this.#config.batchIntervalMs - Date.now());
+    this.#sendTimer = setTimeout(() => {
+      this.#sendTimer = undefined;
+      void this.#kick();
+    }, wait);
+    this.#sendTimer.unref();
   }
 
   #kick(): Promise<void> {
@@ -197,6 +230,8 @@ export class Reporter {
       .catch((error: unknown) => warn(`sending failed unexpectedly (${describe(error)}); will retry.`))
       .finally(() => {
         this.#draining = undefined;
+        // Queued after the drain's last look at the queue.
+        if (this.#mode === "memory" && !this.#closed) this.#sendSoon();
       });
     return this.#draining;
   }
@@ -211,6 +246,7 @@ export class Reporter {
       const group = this.#queue.slice(this.#head, end);
       const flight = { spooled: false };
       this.#inFlight = flight;
+      this.#lastSendAt = Date.now();
       const outcome = await this.#deliver(group);
       this.#inFlight = undefined;
       if (flight.spooled) {
@@ -225,6 +261,8 @@ export class Reporter {
       }
       this.#head = end;
       this.#compact();
+      // Less than a full batch was queued meanwhile: it waits for the interval (see #sendSoon).
+      if (this.pending < this.#config.batchSize) return;
     }
   }
 
@@ -271,6 +309,7 @@ export class Reporter {
         what = `Sending a batch of ${group.length} runs/logs/metrics/states`;
         response = await this.#requestWithOneRetry(() => this.#api.ingest(toIngestBody(group)));
         if (response.status < 300) {
+          this.#noteAnswer(response.body);
           for (const record of group) {
             if (record.t === "run" && this.#watched.has(record.body.id))
               this.#createdRuns.add(record.body.id);
@@ -299,6 +338,14 @@ export class Reporter {
       `${what} was rejected by the server (HTTP ${response.status}): ${describe(response.body)}. Dropped.`,
     );
     return "rejected";
+  }
+
+  /** Reads an ingest answer: the runs it revived, and the runs with a cancel request (told to `onCancel`). */
+  #noteAnswer(body: unknown): { revived: string[] } {
+    const answer = body as { revived?: unknown; cancel?: unknown } | undefined;
+    const cancel = ids(answer?.cancel);
+    if (cancel.length > 0) this.onCancel(cancel);
+    return { revived: ids(answer?.revived) };
   }
 
   /** Moves everything still in memory to the spool (keeping order) and switches to spool mode. */
@@ -422,6 +469,10 @@ function toIngestBody(group: OutboxRecord[]): IngestBody {
   if (metrics.length > 0) body.metrics = metrics;
   if (states.length > 0) body.states = states;
   return body;
+}
+
+function ids(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((id): id is string => typeof id === "string") : [];
 }
 
 /** The innermost cause of a network failure ("fetch failed" says little; its cause says ECONNREFUSED). */

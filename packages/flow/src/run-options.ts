@@ -27,9 +27,30 @@ export interface RunHookEvent<P = unknown> {
 /** A state hook; errors it throws are logged to the run and otherwise ignored. */
 export type RunHook<P = unknown> = (event: RunHookEvent<P>) => void | Promise<void>;
 
-/** Anything with `parse` (a zod schema, a hand-written validator) that returns the parameters or throws. */
-export interface ParameterSchema<P> {
-  parse(input: unknown): P;
+/**
+ * A parameter schema: anything with `parse` (a zod schema, a hand-written validator) that returns the
+ * parameters or throws, or a Standard Schema (https://standardschema.dev: zod, valibot, arktype…) whose
+ * `validate` answers synchronously. A schema that also implements Standard JSON Schema (zod 4 does) is
+ * sent to the server as JSON Schema by `deploy()`, which then checks parameters before a run starts.
+ */
+export type ParameterSchema<P> = { parse(input: unknown): P } | StandardParameterSchema<P>;
+
+/** The part of the Standard Schema v1 interface (and Standard JSON Schema) that Weir uses. */
+export interface StandardParameterSchema<P> {
+  readonly "~standard": {
+    readonly version: 1;
+    readonly vendor: string;
+    validate(value: unknown):
+      | { readonly value: P; readonly issues?: undefined }
+      | {
+          readonly issues: ReadonlyArray<{
+            readonly message: string;
+            readonly path?: ReadonlyArray<unknown>;
+          }>;
+        }
+      | Promise<unknown>;
+    readonly jsonSchema?: { input(options: { target: string }): Record<string, unknown> };
+  };
 }
 
 /** Options shared by `flow()` and `task()`. */

@@ -42,6 +42,15 @@ export class RunRecord {
     });
   }
 
+  /**
+   * Takes over a run the server already has (`Pending`, created for a worker): it becomes Running under
+   * its id, and its heartbeats may start at once.
+   */
+  adopt(): void {
+    this.propose("Running", "Started by a worker.");
+    this.#reporter.markCreated(this.runId);
+  }
+
   /** Queues a state change. */
   propose(type: RunStateType, message?: string): void {
     this.#reporter.enqueue({

@@ -34,12 +34,14 @@ export function getRuntime(): Runtime {
         segmentBytes: config.spoolSegmentBytes,
       }),
     );
+    const lifecycle = new Lifecycle(reporter, config.shutdownGraceMs);
+    reporter.onCancel = (runIds) => lifecycle.cancelRequested(runIds);
     current = {
       config,
       api,
       reporter,
-      heartbeats: new Heartbeats(reporter),
-      lifecycle: new Lifecycle(reporter, config.shutdownGraceMs),
+      heartbeats: new Heartbeats(reporter, config.cancelCheckIntervalMs),
+      lifecycle,
       activeRuns: 0,
     };
   }

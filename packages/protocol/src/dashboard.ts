@@ -59,3 +59,47 @@ export const healthSchema = z.object({
 
 /** `GET /api/health` answer. */
 export type Health = z.infer<typeof healthSchema>;
+
+/** The most buckets `GET /api/dashboard/activity` answers with. */
+export const MAX_ACTIVITY_BUCKETS = 1000;
+
+/**
+ * `GET /api/dashboard/activity` query: the window `[from, to)` on each run's start time (creation
+ * time before it starts), cut into `buckets` equal time buckets. `to` defaults to now, `from` to
+ * the oldest run's time (24 hours before `to` when there are none).
+ * @example activityQuerySchema.parse({ from: "2026-12-03T12:00:00Z", buckets: "96" });
+ */
+export const activityQuerySchema = z
+  .object({
+    from: timestampSchema.optional(),
+    to: timestampSchema.optional(),
+    buckets: z.coerce.number().int().min(1).max(MAX_ACTIVITY_BUCKETS).default(96),
+    kind: z.enum(["flow", "task"]).default("flow"),
+  })
+  .refine((q) => q.from === undefined || q.to === undefined || Date.parse(q.from) < Date.parse(q.to), {
+    message: "must be before `to`: pass a window such as from=2026-12-03T12:00:00Z&to=2026-12-04T12:00:00Z",
+    path: ["from"],
+  });
+
+/** One time bucket of the activity: its start and its runs' counts per state (states with none left out). */
+const activityBucketSchema = z.object({
+  start: z.string(),
+  counts: z.partialRecord(z.enum(STATE_TYPES), z.number().int()),
+});
+
+/**
+ * `GET /api/dashboard/activity` answer: runs counted per state in each of `buckets` time buckets
+ * of `bucketMs` milliseconds from `from`, counted by the database, so that a day of a million
+ * runs is as small an answer as a day of ten.
+ * @example activitySchema.parse(await (await fetch(`${api}/api/dashboard/activity?buckets=96`)).json());
+ */
+export const activitySchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  bucketMs: z.number().int(),
+  total: z.number().int(),
+  buckets: z.array(activityBucketSchema),
+});
+
+/** `GET /api/dashboard/activity` answer. */
+export type Activity = z.infer<typeof activitySchema>;

@@ -73,11 +73,109 @@ export {
   rejectedStateSchema,
 } from "./ingest.js";
 export type { IngestBatch, IngestResult } from "./ingest.js";
-export { flowSummarySchema, healthSchema, statsQuerySchema, statsSchema } from "./dashboard.js";
-export type { FlowSummary, Health, StateCounts, Stats } from "./dashboard.js";
+export {
+  activityQuerySchema,
+  activitySchema,
+  flowSummarySchema,
+  healthSchema,
+  MAX_ACTIVITY_BUCKETS,
+  statsQuerySchema,
+  statsSchema,
+} from "./dashboard.js";
+export type { Activity, FlowSummary, Health, StateCounts, Stats } from "./dashboard.js";
 export { LIVE_EVENT_NAMES, liveEventSchema, parseLiveEvent } from "./events.js";
 export type { LiveEvent } from "./events.js";
 export { fastParseIngestBatch } from "./ingest-fast-parse.js";
 export { groupSummarySchema, topicEventSchema, topicSummarySchema } from "./topics.js";
 export type { TopicEvent } from "./topics.js";
 export type { GroupInfo, GroupSummary, TopicInfo, TopicSummary } from "./stream/topic-summary.js";
+export {
+  RESTART_MODES,
+  claimAnswerSchema,
+  claimSchema,
+  claimedRunSchema,
+  createDeploymentSchema,
+  cronScheduleSchema,
+  deploymentListQuerySchema,
+  deploymentRecordSchema,
+  deploymentSchema,
+  deploymentVersionQuerySchema,
+  deploymentVersionSchema,
+  intervalScheduleSchema,
+  restartPolicySchema,
+  runDeploymentSchema,
+  schedulePreviewQuerySchema,
+  schedulePreviewSchema,
+  scheduleSchema,
+  workPoolNameSchema,
+  workPoolSchema,
+  workerHeartbeatAnswerSchema,
+  workerHeartbeatSchema,
+  workerListQuerySchema,
+  workerSchema,
+} from "./deployments.js";
+export type {
+  Claim,
+  ClaimAnswer,
+  ClaimedRun,
+  CreateDeployment,
+  Deployment,
+  DeploymentRecord,
+  DeploymentVersion,
+  RestartPolicy,
+  RunDeployment,
+  Schedule,
+  SchedulePreview,
+  WorkPool,
+  Worker,
+  WorkerHeartbeat,
+  WorkerHeartbeatAnswer,
+} from "./deployments.js";
+export {
+  DEFAULT_SERVING_ALIAS,
+  LATEST_ALIAS,
+  MODEL_BATCH_MAX,
+  aliasNameSchema,
+  feedbackEventSchema,
+  feedbackMetricsQuerySchema,
+  feedbackMetricsSchema,
+  feedbackTopic,
+  labelsAnswerSchema,
+  labelsBodySchema,
+  modelAliasChangeSchema,
+  modelAliasSchema,
+  modelDetailSchema,
+  modelInputSchema,
+  modelInputTypeSchema,
+  modelLabelSchema,
+  modelNameSchema,
+  modelStatsSchema,
+  modelSummarySchema,
+  modelVersionSchema,
+  predictAnswerSchema,
+  predictBodySchema,
+  predictQuerySchema,
+  predictionSchema,
+  publishModelVersionSchema,
+  setModelAliasSchema,
+} from "./models.js";
+export type {
+  FeedbackEvent,
+  FeedbackMetrics,
+  LabelsAnswer,
+  LabelsBody,
+  ModelAlias,
+  ModelAliasChange,
+  ModelDetail,
+  ModelInput,
+  ModelInputType,
+  ModelLabel,
+  ModelStats,
+  ModelSummary,
+  ModelVersion,
+  PredictAnswer,
+  PredictBody,
+  Prediction,
+  PublishModelVersion,
+  SetModelAlias,
+} from "./models.js";

@@ -36,7 +36,8 @@ export const rejectedStateSchema = z.object({ runId: idSchema, id: idSchema, rea
  * `POST /api/ingest` answer. `accepted.runs` counts runs created, `duplicates.runs` runs that
  * already existed (a replay); `duplicates` counts items already stored (same run and seq);
  * `rejected` counts items for runs that do not exist and refused transitions; `revived` lists the
- * runs whose heartbeat moved them back to Running from a liveness `Crashed` (they were alive).
+ * runs whose heartbeat moved them back to Running from a liveness `Crashed` (they were alive);
+ * `cancel` lists the batch's runs with a cancel request (the client aborts their signal).
  * @example ingestResultSchema.parse(answer).duplicates.logs; // lines already stored
  */
 export const ingestResultSchema = z.object({
@@ -54,6 +55,8 @@ export const ingestResultSchema = z.object({
     states: z.array(rejectedStateSchema),
   }),
   revived: z.array(idSchema),
+  /** Runs of this batch (heartbeats or any item) with a cancel request: abort them. */
+  cancel: z.array(idSchema),
 });
 
 /** `POST /api/ingest` answer. */

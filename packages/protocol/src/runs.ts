@@ -66,6 +66,23 @@ export const runSchema = z.object({
   runCount: z.number().int(),
   heartbeatIntervalSeconds: z.number().nullable(),
   lastHeartbeatAt: z.string().nullable(),
+  /** The deployment (and its version) this run belongs to; `null` for a hand-started run. */
+  deploymentId: idSchema.nullable(),
+  deploymentVersion: z.number().int().nullable(),
+  /** The work pool whose workers may claim it. */
+  workPool: z.string().nullable(),
+  /** The worker that claimed it. */
+  workerId: idSchema.nullable(),
+  /** The schedule slot (or "Run now" instant) it was created for. */
+  scheduledFor: z.string().nullable(),
+  /** The run this one restarts (restart policy). */
+  restartOf: idSchema.nullable(),
+  /** The run "Retry" was pressed on. */
+  retryOf: idSchema.nullable(),
+  /** When a cancel was requested. */
+  cancelRequestedAt: z.string().nullable(),
+  /** The hard timeout a worker enforces. */
+  timeoutSeconds: z.number().nullable(),
 });
 
 /** A run as the server returns it. */
@@ -139,6 +156,7 @@ export const runListQuerySchema = pageQuerySchema.extend({
   q: z.string().max(200).optional(),
   parentRunId: idSchema.optional(),
   flowRunId: idSchema.optional(),
+  deploymentId: idSchema.optional(),
   sort: z.enum(RUN_SORTS).default("start-desc"),
 });
 

@@ -8,19 +8,25 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 
 import { registerCheckpointRoutes } from "./api/checkpoint-routes.js";
 import { registerDashboardRoutes } from "./api/dashboard-routes.js";
+import { registerDeploymentRoutes } from "./api/deployment-routes.js";
 import type { ApiDeps } from "./api/deps.js";
 import { registerEventsRoute } from "./api/events-route.js";
 import { registerIngestRoutes } from "./api/ingest-routes.js";
+import { registerModelRoutes } from "./api/model-routes.js";
+import { registerModelServingRoutes } from "./api/model-serving-routes.js";
 import { registerRunDataRoutes } from "./api/run-data-routes.js";
 import { registerRunRoutes } from "./api/runs-routes.js";
+import { registerWorkerRoutes } from "./api/worker-routes.js";
 import { registerEventLog } from "./event-log/index.js";
 import { installApiKeyCheck } from "./http/auth.js";
 import { installDashboard } from "./http/dashboard.js";
 import { installErrorHandler } from "./http/error-handler.js";
+import { startModels } from "./models/models-module.js";
 import type { ServerOptions } from "./options.js";
 import { resolveOptions } from "./options.js";
 import type { ResolvedOptions } from "./options.js";
 import { EventBus } from "./services/event-bus.js";
+import { startDeployments } from "./services/deployments-module.js";
 import { startLivenessMonitor } from "./services/liveness.js";
 import type { BackgroundJob } from "./services/liveness.js";
 import { startRetentionJob } from "./services/retention-job.js";
@@ -119,7 +125,7 @@ async function configure(app: FastifyInstance, o: ResolvedOptions, storage: Stor
     await storage.close();
   });
 
-  installApiKeyCheck(app, o.apiKey);
+  installApiKeyCheck(app, o.apiKey, { modelsPublic: o.modelsPublic });
   await app.register(fastifySwagger, {
     openapi: {
       info: {
@@ -154,16 +160,35 @@ async function configure(app: FastifyInstance, o: ResolvedOptions, storage: Stor
   // ── Embedded event log ────────────────────────────────────────────────────────────────────
   // The event log (topics, `/api/stream` WebSocket, `/api/topics`) is a plugin of its own in
   // ./event-log/, with its own SQLite file (<dataDir>/events.db), not the control-plane database.
-  await registerEventLog(app, {
+  const eventLog = await registerEventLog(app, {
     dataDir: o.dataDir,
     ...(o.apiKey !== undefined ? { apiKey: o.apiKey } : {}),
   });
   // ─────────────────────────────────────────────────────────────────────────────────────────
 
+  // Models (registry, serving from memory, late labels into the event log): see docs/models.md.
+  const models = startModels(service, eventLog, {
+    predictionRetentionMs: o.predictionRetentionMs,
+    refreshIntervalMs: o.modelRefreshIntervalMs,
+    publishBodyLimit: o.checkpointBodyLimit,
+    predictBodyLimit: o.predictBodyLimit,
+    onError: onJobError,
+  });
+  registerModelRoutes(api, models);
+  registerModelServingRoutes(api, models);
+
+  // Deployments, schedules, workers and cancel: see docs/deployments.md.
+  const deployments = await startDeployments(service, o, onJobError);
+  registerDeploymentRoutes(api, deployments.deployments);
+  registerWorkerRoutes(api, deps, deployments.workers, deployments.deployments);
+
   await installDashboard(app, o.uiDir);
 
   jobs.push(startLivenessMonitor(service, o.livenessCheckIntervalMs, onJobError));
   jobs.push(startRetentionJob(service, o.retentionDays, o.retentionCheckIntervalMs, onJobError));
+  // Stopped with the others on close: buffered predictions are written before the database closes.
+  jobs.push({ runOnce: () => models.applyRetention(), stop: () => models.stop() });
+  jobs.push(deployments.job);
   const [liveness, retention] = jobs as [BackgroundJob, BackgroundJob];
   return { app, storage, checkLiveness: () => liveness.runOnce(), applyRetention: () => retention.runOnce() };
 }

@@ -30,6 +30,23 @@ export interface ServerOptions {
   checkpointBodyLimit?: number;
   /** On close, how long requests in flight may take before their connections are cut. @default 5000 */
   shutdownGraceMs?: number;
+  /** How often the scheduler creates slots, marks Late runs and checks workers. @default 1000 */
+  schedulerIntervalMs?: number;
+  /** Schedule slots are created this far ahead (and at least the next one). @default 60_000 */
+  scheduleHorizonMs?: number;
+  /** A run Cancelling this long is ended Cancelled by the server. @default 60_000 */
+  cancelTimeoutMs?: number;
+  /**
+   * Whether `POST /api/models/:name/predict` and `…/labels` are open to callers without the API key
+   * (the rest of the models API keeps needing it for writes). @default process.env.WEIR_MODELS_PUBLIC === "1"
+   */
+  modelsPublic?: boolean;
+  /** How long predictions are kept for late labels. @default 86_400_000 (24 h) */
+  predictionRetentionMs?: number;
+  /** Largest predict or labels body in bytes (a batch of 10,000 reviews fits; 413 above). @default 8 MiB */
+  predictBodyLimit?: number;
+  /** How often served models are checked for changes made through another replica. @default 1000 */
+  modelRefreshIntervalMs?: number;
 }
 
 /** Options with every default applied. */
@@ -47,6 +64,13 @@ export interface ResolvedOptions {
   bodyLimit: number;
   checkpointBodyLimit: number;
   shutdownGraceMs: number;
+  schedulerIntervalMs: number;
+  scheduleHorizonMs: number;
+  cancelTimeoutMs: number;
+  modelsPublic: boolean;
+  predictionRetentionMs: number;
+  predictBodyLimit: number;
+  modelRefreshIntervalMs: number;
 }
 
 /** Applies the documented defaults. */
@@ -66,5 +90,12 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
     bodyLimit: options.bodyLimit ?? 16 * 1024 * 1024,
     checkpointBodyLimit: options.checkpointBodyLimit ?? 256 * 1024 * 1024,
     shutdownGraceMs: options.shutdownGraceMs ?? 5_000,
+    schedulerIntervalMs: options.schedulerIntervalMs ?? 1_000,
+    scheduleHorizonMs: options.scheduleHorizonMs ?? 60_000,
+    cancelTimeoutMs: options.cancelTimeoutMs ?? 60_000,
+    modelsPublic: options.modelsPublic ?? process.env.WEIR_MODELS_PUBLIC === "1",
+    predictionRetentionMs: options.predictionRetentionMs ?? 86_400_000,
+    predictBodyLimit: options.predictBodyLimit ?? 8 * 1024 * 1024,
+    modelRefreshIntervalMs: options.modelRefreshIntervalMs ?? 1_000,
   };
 }

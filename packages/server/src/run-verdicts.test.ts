@@ -105,9 +105,17 @@ describe.each(BACKENDS)("attempts and liveness verdicts on $name", ({ name, skip
       expect(await history(run.id)).toEqual(["Running", "Crashed", "Running", "Completed"]);
 
       const other = (await crashedByLiveness()).run;
-      expect(await t.json("POST", `/api/runs/${other.id}/heartbeat`)).toEqual({ ok: true, revived: true });
+      expect(await t.json("POST", `/api/runs/${other.id}/heartbeat`)).toEqual({
+        ok: true,
+        revived: true,
+        cancel: [],
+      });
       expect((await t.json<Run>("GET", `/api/runs/${other.id}`)).state).toBe("Running");
-      expect(await t.json("POST", `/api/runs/${other.id}/heartbeat`)).toEqual({ ok: true, revived: false });
+      expect(await t.json("POST", `/api/runs/${other.id}/heartbeat`)).toEqual({
+        ok: true,
+        revived: false,
+        cancel: [],
+      });
     });
   });
 });

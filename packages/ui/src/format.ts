@@ -22,42 +22,95 @@ export function formatDuration(seconds: number | null): string {
   return `${Math.floor(h / 24)}d ${h % 24}h`;
 }
 
-const dateTime = new Intl.DateTimeFormat(undefined, {
-  year: "numeric",
-  month: "short",
-  day: "2-digit",
-  hour: "2-digit",
-  minute: "2-digit",
-  second: "2-digit",
-});
-const shortDateTime = new Intl.DateTimeFormat(undefined, {
-  month: "short",
-  day: "2-digit",
-  hour: "2-digit",
-  minute: "2-digit",
-});
-const time = new Intl.DateTimeFormat(undefined, {
-  hourCycle: "h23",
-  hour: "2-digit",
-  minute: "2-digit",
-  second: "2-digit",
-  fractionalSecondDigits: 3,
-});
+/** Whether times are shown in the browser's time zone or in UTC. */
+export type TimeZoneChoice = "local" | "utc";
 
+const ZONE_KEY = "weir-time-zone";
+
+function formatters(zone: TimeZoneChoice) {
+  const timeZone = zone === "utc" ? "UTC" : undefined;
+  return {
+    dateTime: new Intl.DateTimeFormat(undefined, {
+      timeZone,
+      year: "numeric",
+      month: "short",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+      timeZoneName: "short",
+    }),
+    shortDateTime: new Intl.DateTimeFormat(undefined, {
+      timeZone,
+      month: "short",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+    }),
+    time: new Intl.DateTimeFormat(undefined, {
+      timeZone,
+      hourCycle: "h23",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+      fractionalSecondDigits: 3,
+    }),
+    zoneName: timeZone ?? new Intl.DateTimeFormat().resolvedOptions().timeZone,
+  };
+}
+
+function storedZone(): TimeZoneChoice {
+  try {
+    return localStorage.getItem(ZONE_KEY) === "utc" ? "utc" : "local";
+  } catch {
+    return "local";
+  }
+}
+
+let zone: TimeZoneChoice = typeof localStorage === "undefined" ? "local" : storedZone();
+let fmt = formatters(zone);
+const zoneListeners = new Set<() => void>();
+
+/** The time zone every formatted time is shown in. */
+export const timeZoneChoice = (): TimeZoneChoice => zone;
+
+/** The IANA name of the zone times are shown in (`UTC`, `Europe/Paris`). */
+export const timeZoneName = (): string => fmt.zoneName;
+
+/** Shows every time in `next` from now on (remembered in this browser); subscribers re-render. */
+export function setTimeZoneChoice(next: TimeZoneChoice): void {
+  zone = next;
+  fmt = formatters(next);
+  try {
+    localStorage.setItem(ZONE_KEY, next);
+  } catch {
+    // private mode: keep it for this page only
+  }
+  for (const listener of zoneListeners) listener();
+}
+
+/** For `useSyncExternalStore`: called when the time zone choice changes. */
+export function subscribeTimeZone(listener: () => void): () => void {
+  zoneListeners.add(listener);
+  return () => zoneListeners.delete(listener);
+}
+
+/** `Dec 04, 2026, 14:45:03 UTC`: date, time and the zone it is in. */
 export function formatDateTime(iso: string | null): string {
   if (!iso) return "—";
   const t = Date.parse(iso);
-  return Number.isNaN(t) ? iso : dateTime.format(t);
+  return Number.isNaN(t) ? iso : fmt.dateTime.format(t);
 }
 
 /** `Dec 04, 02:45 PM`: a date and time that fits a narrow chart axis. */
 export function formatShortDateTime(ms: number): string {
-  return shortDateTime.format(ms);
+  return fmt.shortDateTime.format(ms);
 }
 
+/** `14:45:03.127`: a log line's time, to the millisecond. */
 export function formatTime(iso: string): string {
   const t = Date.parse(iso);
-  return Number.isNaN(t) ? iso : time.format(t);
+  return Number.isNaN(t) ? iso : fmt.time.format(t);
 }
 
 /** "3 min ago" style, for lists. */
@@ -80,4 +133,15 @@ export function formatNumber(n: number, digits = 2): string {
 /** A list's total: `10,000+` when the server capped the count. */
 export function formatTotal(page: { total: number; totalCapped: boolean }): string {
   return `${page.total.toLocaleString()}${page.totalCapped ? "+" : ""}`;
+}
+
+/** "in 4 min" style, for times to come (the next runs of a schedule); past times read as "due". */
+export function formatIn(iso: string, now: number = Date.now()): string {
+  const s = (Date.parse(iso) - now) / 1000;
+  if (Number.isNaN(s)) return iso;
+  if (s < 1) return "due";
+  if (s < 60) return `in ${Math.round(s)}s`;
+  if (s < 3600) return `in ${Math.round(s / 60)} min`;
+  if (s < 86400) return `in ${Math.round(s / 3600)} h`;
+  return `in ${Math.round(s / 86400)} d`;
 }

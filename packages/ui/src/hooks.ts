@@ -1,6 +1,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useState, useSyncExternalStore } from "react";
 
+import type { LiveStatus } from "./api/live-sync.js";
 import { liveSyncOf } from "./api/live-sync.js";
 
 /** The current time, refreshed every `ms` while `active` (live durations of running runs). */
@@ -38,9 +39,10 @@ export function useStored<T extends string>(key: string, initial: T): [T, (v: T)
 }
 
 const noSubscription = (): (() => void) => () => {};
+const offline = (): LiveStatus => "offline";
 
-/** `true` while the live stream is connected (see `LiveSync`). */
-export function useLiveStatus(): boolean {
+/** The live channel's state, whatever the page shows (see `LiveSync`). */
+export function useLiveStatus(): LiveStatus {
   const sync = liveSyncOf(useQueryClient());
-  return useSyncExternalStore(sync?.subscribeStatus ?? noSubscription, sync?.connected ?? (() => false));
+  return useSyncExternalStore(sync?.subscribeStatus ?? noSubscription, sync?.status ?? offline);
 }

@@ -24,6 +24,15 @@ export function makeRun(id: string, time: string, patch: Partial<Run> = {}): Run
     runCount: 1,
     heartbeatIntervalSeconds: null,
     lastHeartbeatAt: null,
+    deploymentId: null,
+    deploymentVersion: null,
+    workPool: null,
+    workerId: null,
+    scheduledFor: null,
+    restartOf: null,
+    retryOf: null,
+    cancelRequestedAt: null,
+    timeoutSeconds: null,
     ...patch,
   };
 }

@@ -4,8 +4,8 @@ import { connect } from "@weir/stream";
 
 import { monitorMetrics } from "../monitor-metrics.js";
 import type { MonitorResult } from "../monitor-metrics.js";
-import type { MetricsEvent } from "../topics.js";
 import { FLOW_NAMES, METRICS_TOPIC, METRICS_TOPIC_OPTIONS, MONITOR_GROUP } from "../topics.js";
+import { checkedSchema, monitorParameters } from "./parameter-schemas.js";
 
 /** Parameters of {@link runMetricsSubscriber}. */
 export interface MonitorParams {
@@ -17,8 +17,6 @@ export interface MonitorParams {
   readonly group?: string;
   /** Event backend URL; default `WEIR_STREAM_URL`, else the Weir server. */
   readonly streamUrl?: string;
-  /** Called for every metrics event (benchmarks measure latency with it). */
-  readonly onMetrics?: (metrics: MetricsEvent) => void;
 }
 
 /**
@@ -29,7 +27,12 @@ export interface MonitorParams {
  * await runMetricsSubscriber({ threshold: 0.6 });
  */
 export const runMetricsSubscriber = flow(
-  { name: FLOW_NAMES.monitor, logPrints: true, tags: ["yelp-sentiment"] },
+  {
+    name: FLOW_NAMES.monitor,
+    logPrints: true,
+    tags: ["yelp-sentiment"],
+    parameters: checkedSchema<MonitorParams>()(monitorParameters),
+  },
   async (params: MonitorParams, ctx: FlowContext): Promise<MonitorResult> => {
     const topic = params.topic ?? METRICS_TOPIC;
     const threshold = params.threshold ?? 0.6;
@@ -47,7 +50,6 @@ export const runMetricsSubscriber = flow(
         threshold,
         group: params.group ?? MONITOR_GROUP,
         warn: (message) => logger.warn(message),
-        ...(params.onMetrics === undefined ? {} : { onMetrics: params.onMetrics }),
         signal: ctx.signal,
       });
     } finally {

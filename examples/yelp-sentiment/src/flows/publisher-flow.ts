@@ -11,6 +11,7 @@ import { checkReviewsFile } from "../reviews/check-reviews-file.js";
 import { countLines } from "../reviews/count-lines.js";
 import type { ReviewsFormat } from "../reviews/read-reviews.js";
 import { FLOW_NAMES, PIPELINE_TOPIC } from "../topics.js";
+import { checkedSchema, publisherParameters } from "./parameter-schemas.js";
 
 /** Parameters of {@link runYelpDataPublisher}. */
 export interface PublisherParams {
@@ -48,7 +49,14 @@ export interface PublisherParams {
  * const summary = await runYelpDataPublisher({ path: "data/reviews.csv", rate: 20 });
  */
 export const runYelpDataPublisher = flow(
-  { name: FLOW_NAMES.publisher, logPrints: true, retries: 2, retryDelayMs: 1000, tags: ["yelp-sentiment"] },
+  {
+    name: FLOW_NAMES.publisher,
+    logPrints: true,
+    retries: 2,
+    retryDelayMs: 1000,
+    tags: ["yelp-sentiment"],
+    parameters: checkedSchema<PublisherParams>()(publisherParameters),
+  },
   async (params: PublisherParams, ctx: FlowContext): Promise<PublishSummary> => {
     const topic = params.topic ?? PIPELINE_TOPIC;
     const { headerLine } = await checkReviewsFile(params.path, params);

@@ -4,9 +4,11 @@ import { connect } from "@weir/stream";
 
 import { ChartSampler } from "../chart-sampler.js";
 import { learnFromStream } from "../learn-from-stream.js";
-import type { StaleCheckpointPolicy } from "../learn-from-stream.js";
+import type { StaleCheckpointPolicy, SubscriberCheckpoint } from "../learn-from-stream.js";
+import { ModelPublisher } from "../model-publisher.js";
 import type { SentimentModel } from "../sentiment-model.js";
 import { FLOW_NAMES, METRICS_TOPIC, METRICS_TOPIC_OPTIONS, MODEL_GROUP, PIPELINE_TOPIC } from "../topics.js";
+import { checkedSchema, subscriberParameters } from "./parameter-schemas.js";
 
 /** Parameters of {@link runYelpDataSubscriber}. */
 export interface SubscriberParams {
@@ -38,6 +40,13 @@ export interface SubscriberParams {
    * model (`"start-fresh"`), or the run fails (`"fail"`). @default "start-fresh"
    */
   readonly staleCheckpoint?: StaleCheckpointPolicy;
+  /** The name the model is published under in the server's registry. @default "yelp-sentiment" */
+  readonly modelName?: string;
+  /**
+   * Publish a model version each time this many more reviews were learned (at the first checkpoint
+   * that covers them), and when the subscriber stops; 0: only when it stops. @default 1000
+   */
+  readonly publishEvery?: number;
 }
 
 /** What the subscriber flow returns once stopped. */
@@ -46,6 +55,8 @@ export interface SubscriberResult {
   readonly lastOffset: number;
   readonly precision: number;
   readonly recall: number;
+  /** The model versions this run published (numbers, in order). */
+  readonly versions: readonly number[];
 }
 
 /**
@@ -58,7 +69,12 @@ export interface SubscriberResult {
  * await runYelpDataSubscriber({});
  */
 export const runYelpDataSubscriber = flow(
-  { name: FLOW_NAMES.subscriber, logPrints: true, tags: ["yelp-sentiment"] },
+  {
+    name: FLOW_NAMES.subscriber,
+    logPrints: true,
+    tags: ["yelp-sentiment"],
+    parameters: checkedSchema<SubscriberParams>()(subscriberParameters),
+  },
   async (params: SubscriberParams, ctx: FlowContext): Promise<SubscriberResult> => {
     const inputTopic = params.inputTopic ?? PIPELINE_TOPIC;
     const metricsTopic = params.metricsTopic ?? METRICS_TOPIC;
@@ -74,6 +90,12 @@ export const runYelpDataSubscriber = flow(
     const stream = await connect({
       ...(params.streamUrl ? { url: params.streamUrl } : {}),
       signal: ctx.signal,
+    });
+    const publisher = new ModelPublisher({
+      name: params.modelName,
+      every: params.publishEvery,
+      publish: ctx.models.publish,
+      logger: ctx.logger,
     });
     let model: SentimentModel | undefined;
     try {
@@ -92,11 +114,22 @@ export const runYelpDataSubscriber = flow(
         signal: ctx.signal,
         checkpoints: ctx.checkpoint,
         onStep: (step) => charts.offer(step.n, [step.precision, step.recall]),
-        onCheckpoint: () => charts.flush(),
+        onRestore: (checkpoint) => publisher.restored(checkpoint as SubscriberCheckpoint),
+        onCheckpoint: (checkpoint) => {
+          charts.flush();
+          publisher.checkpointed(checkpoint as SubscriberCheckpoint);
+        },
       });
       model = result.model;
+      const versions = await publisher.finish(model, result.lastOffset, result.learned);
       const [precision, recall] = model.scores();
-      return { learned: result.learned, lastOffset: result.lastOffset, precision, recall };
+      return {
+        learned: result.learned,
+        lastOffset: result.lastOffset,
+        precision,
+        recall,
+        versions: versions.map((version) => version.version),
+      };
     } finally {
       // Also when the loop ended on an error (e.g. its last checkpoint was refused): the charts end
       // on the numbers of the last review learned.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { formatFinalNumbers, lastErrorLine } from "./demo-status.js";
+import { formatFinalNumbers, formatStatus, lastErrorLine } from "./demo-status.js";
 
 describe("lastErrorLine", () => {
   it("prefers the command's own last line, then the last ERROR line of the run log, then the last line", () => {
@@ -33,5 +33,31 @@ describe("formatFinalNumbers", () => {
     expect(
       formatFinalNumbers({ scores: undefined, precisionWarnings: undefined, recallWarnings: undefined }),
     ).toBe("No precision/recall yet (the subscriber learned no review) · warnings: unknown (no monitor run)");
+  });
+});
+
+describe("formatStatus", () => {
+  it("shows each component's newest run, marks a restarted one, and the topics' and warnings' counts", () => {
+    const run = (state: string, restarted = false) => ({ id: "r", state, stateMessage: null, restarted });
+    expect(
+      formatStatus({
+        runs: { publisher: run("Completed"), subscriber: run("Running", true), monitor: run("Running") },
+        failed: [],
+        pipelineEvents: 337,
+        metricsEvents: 336,
+        warnings: 15,
+      }),
+    ).toBe(
+      "publisher Completed · subscriber Running (restarted) · monitor Running · 337 reviews, 336 metrics · 15 warnings",
+    );
+    expect(
+      formatStatus({
+        runs: { subscriber: run("Pending") },
+        failed: [],
+        pipelineEvents: undefined,
+        metricsEvents: undefined,
+        warnings: undefined,
+      }),
+    ).toBe("publisher starting · subscriber Pending · monitor starting");
   });
 });

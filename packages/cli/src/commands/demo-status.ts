@@ -1,24 +1,40 @@
-/** What the demo's status line shows about one component. */
-export interface ComponentStatus {
-  /** The flow run's state on the server, once the run exists. */
-  state?: string;
-  /** Set when the process ended: how. */
-  exit?: string;
-}
+import type { Deployment, Run } from "@weir/protocol";
+
+import type { Component } from "./demo-deployments.js";
+import { COMPONENTS } from "./demo-deployments.js";
 
 /** Inputs of {@link readStatus}. */
 export interface StatusQuery {
   readonly apiUrl: string;
-  /** Runs started before this are from earlier sessions and ignored. */
-  readonly since: Date;
+  /** The deployment of each component: the status is that of its newest run. */
+  readonly deployments: Readonly<Record<Component, { readonly name: string }>>;
   readonly pipelineTopic: string;
   readonly metricsTopic: string;
 }
 
+/** The newest run of a component's deployment. */
+export interface ComponentRun {
+  readonly id: string;
+  readonly state: string;
+  readonly stateMessage: string | null;
+  /** Whether the worker started it again under the deployment's restart policy. */
+  readonly restarted: boolean;
+}
+
+/** A run of a component's deployment that ended Failed, Crashed or TimedOut. */
+export interface FailedRun {
+  readonly component: Component;
+  readonly id: string;
+  readonly state: string;
+  readonly stateMessage: string | null;
+  readonly endTime: string | null;
+}
+
 /** One poll of the server. */
 export interface StatusSnapshot {
-  readonly states: Readonly<Record<string, string>>;
-  readonly runIds: Readonly<Record<string, string>>;
+  readonly runs: Readonly<Partial<Record<Component, ComponentRun>>>;
+  /** Among the last five runs of each deployment, those that failed (a restart hides them from `runs`). */
+  readonly failed: readonly FailedRun[];
   readonly pipelineEvents: number | undefined;
   readonly metricsEvents: number | undefined;
   readonly warnings: number | undefined;
@@ -34,29 +50,39 @@ async function getJson<T>(url: string): Promise<T | undefined> {
   }
 }
 
+const FAILED_STATES = new Set(["Failed", "Crashed", "TimedOut"]);
+
+async function lastRuns(api: string, name: string): Promise<Run[]> {
+  const deployment = await getJson<Deployment>(`${api}/deployments/${encodeURIComponent(name)}`);
+  return deployment?.lastRuns ?? [];
+}
+
 /**
- * Asks the server for the demo's runs (newest of each flow since the demo started), the topics'
- * event counts (embedded backend only) and the monitor's warning count. Missing parts are
- * `undefined`; it never throws.
+ * Asks the server for the newest run of each component's deployment, the topics' event counts
+ * (embedded backend only) and the monitor's warning count. Missing parts are `undefined`; it never
+ * throws.
  *
  * @example
- * const snapshot = await readStatus({ apiUrl, since, pipelineTopic: "river_pipeline", metricsTopic: "river_metrics" });
+ * const snapshot = await readStatus({ apiUrl, deployments, pipelineTopic: "river_pipeline", metricsTopic: "river_metrics" });
  */
 export async function readStatus(query: StatusQuery): Promise<StatusSnapshot> {
   const api = `${query.apiUrl}/api`;
-  const runs = await getJson<{ items: { id: string; flowName: string; state: string }[] }>(
-    `${api}/runs?since=${encodeURIComponent(query.since.toISOString())}&limit=50&sort=start-desc`,
-  );
-  const states: Record<string, string> = {};
-  const runIds: Record<string, string> = {};
-  for (const run of runs?.items ?? []) {
-    if (states[run.flowName] !== undefined) continue;
-    states[run.flowName] = run.state;
-    runIds[run.flowName] = run.id;
-  }
+  const found = await Promise.all(COMPONENTS.map((c) => lastRuns(api, query.deployments[c].name)));
+  const runs: Partial<Record<Component, ComponentRun>> = {};
+  const failed: FailedRun[] = [];
+  COMPONENTS.forEach((component, i) => {
+    const [newest, ...older] = found[i] ?? [];
+    if (newest !== undefined) {
+      const { id, state, stateMessage } = newest;
+      runs[component] = { id, state, stateMessage, restarted: newest.restartOf !== null };
+    }
+    for (const { id, state, stateMessage, endTime } of newest === undefined ? [] : [newest, ...older]) {
+      if (FAILED_STATES.has(state)) failed.push({ component, id, state, stateMessage, endTime });
+    }
+  });
   const topic = (name: string): Promise<{ eventCount: number } | undefined> =>
     getJson<{ eventCount: number }>(`${api}/topics/${encodeURIComponent(name)}`);
-  const monitorId = runIds["run-metrics-subscriber"];
+  const monitorId = runs.monitor?.id;
   const [pipeline, metrics, warnings] = await Promise.all([
     topic(query.pipelineTopic),
     topic(query.metricsTopic),
@@ -65,8 +91,8 @@ export async function readStatus(query: StatusQuery): Promise<StatusSnapshot> {
       : getJson<{ total: number }>(`${api}/runs/${monitorId}/logs?level=warning&q=below%20threshold&limit=1`),
   ]);
   return {
-    states,
-    runIds,
+    runs,
+    failed,
     pipelineEvents: pipeline?.eventCount,
     metricsEvents: metrics?.eventCount,
     warnings: warnings?.total,
@@ -75,25 +101,16 @@ export async function readStatus(query: StatusQuery): Promise<StatusSnapshot> {
 
 /**
  * The one-line status, e.g.
- * `publisher Completed · subscriber Running · monitor Running · 337 reviews, 337 metrics · 41 warnings`.
+ * `publisher Completed · subscriber Running (restarted) · monitor Running · 337 reviews, 337 metrics · 41 warnings`.
  *
  * @example
- * formatStatus(snapshot, { publisher: {}, subscriber: {}, monitor: {} });
+ * formatStatus(snapshot);
  */
-export function formatStatus(
-  snapshot: StatusSnapshot,
-  components: Readonly<Record<"publisher" | "subscriber" | "monitor", ComponentStatus>>,
-): string {
-  const flows = {
-    publisher: "run-yelp-data-publisher",
-    subscriber: "run-yelp-data-subscriber",
-    monitor: "run-metrics-subscriber",
-  } as const;
-  const parts = (Object.keys(flows) as (keyof typeof flows)[]).map((name) => {
-    const exit = components[name].exit;
-    const state = snapshot.states[flows[name]];
-    if (state !== undefined && exit !== undefined && state !== "Running") return `${name} ${state}`;
-    return `${name} ${exit ?? state ?? "starting"}`;
+export function formatStatus(snapshot: StatusSnapshot): string {
+  const parts = (["publisher", "subscriber", "monitor"] as const).map((component) => {
+    const run = snapshot.runs[component];
+    if (run === undefined) return `${component} starting`;
+    return `${component} ${run.state}${run.restarted ? " (restarted)" : ""}`;
   });
   if (snapshot.pipelineEvents !== undefined) {
     parts.push(`${snapshot.pipelineEvents} reviews, ${snapshot.metricsEvents ?? 0} metrics`);
@@ -117,8 +134,8 @@ export interface FinalNumbersQuery {
   /** The event backend (`WEIR_STREAM_URL`, else the Weir server). */
   readonly streamUrl: string;
   readonly metricsTopic: string;
-  /** The demo's runs, from {@link readStatus}. */
-  readonly runIds: Readonly<Record<string, string>>;
+  /** The monitor's newest run, from {@link readStatus}. */
+  readonly monitorRunId: string | undefined;
 }
 
 /**
@@ -126,10 +143,10 @@ export interface FinalNumbersQuery {
  * learned) and the monitor run's warning counts. Missing parts are `undefined`; it never throws.
  *
  * @example
- * const numbers = await readFinalNumbers({ apiUrl, streamUrl: apiUrl, metricsTopic: "river_metrics", runIds });
+ * const numbers = await readFinalNumbers({ apiUrl, streamUrl: apiUrl, metricsTopic: "river_metrics", monitorRunId });
  */
 export async function readFinalNumbers(query: FinalNumbersQuery): Promise<FinalNumbers> {
-  const monitorId = query.runIds["run-metrics-subscriber"];
+  const monitorId = query.monitorRunId;
   const warnings = (text: string): Promise<number | undefined> =>
     monitorId === undefined
       ? Promise.resolve(undefined)
@@ -177,7 +194,7 @@ async function lastMetrics(
  * `Final precision 0.7507002801120448 · recall 0.7184986595174263 (class 0, after 750 reviews) · warnings: 44 precision, 190 recall`.
  *
  * @example
- * console.log(formatFinalNumbers(await readFinalNumbers(apiUrl, runIds)));
+ * console.log(formatFinalNumbers(await readFinalNumbers({ apiUrl, streamUrl, metricsTopic, monitorRunId })));
  */
 export function formatFinalNumbers(numbers: FinalNumbers): string {
   const scores =

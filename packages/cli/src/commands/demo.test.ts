@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import type { Server } from "node:http";
 import { createServer as createNetServer } from "node:net";
@@ -43,6 +43,19 @@ async function otherService(): Promise<{ url: string; requests: () => number; cl
   };
 }
 
+/** What the curl command the demo prints answers, once the model has a version (within 15 s). */
+async function askModel(url: string): Promise<unknown> {
+  for (let attempt = 0; ; attempt++) {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ input: "The food was great" }),
+    });
+    if (response.ok || attempt === 60) return response.json();
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 function startDemo(args: string[], env: NodeJS.ProcessEnv) {
   const child = spawn(process.execPath, [bin, "demo", ...args], {
     cwd: dir,
@@ -81,6 +94,26 @@ describe("weir demo", () => {
         /publisher Completed · subscriber Running · monitor Running · 337 reviews, 337 metrics/,
       );
       expect(other.requests()).toBe(0);
+      // The components run as deployments, on the demo's worker.
+      const get = async (path: string): Promise<unknown> =>
+        (await fetch(`http://127.0.0.1:${port}/api${path}`)).json();
+      expect(await get("/workers")).toEqual([
+        expect.objectContaining({ pool: "yelp-sentiment", status: "online" }),
+      ]);
+      expect(((await get("/deployments")) as { name: string }[]).map((d) => d.name).sort()).toEqual([
+        "yelp-sentiment-monitor",
+        "yelp-sentiment-publisher",
+        "yelp-sentiment-subscriber",
+      ]);
+      // The printed curl command asks the model the subscriber publishes (a version every 100 reviews).
+      const predictUrl = `http://127.0.0.1:${port}/api/models/yelp-sentiment/predict`;
+      expect(demo.output()).toContain(
+        `curl -d '{"input":"The food was great"}' -H 'content-type: application/json' ${predictUrl}`,
+      );
+      expect(await askModel(predictUrl)).toMatchObject({
+        model: "yelp-sentiment",
+        predictions: [{ label: 1 }],
+      });
 
       demo.child.kill("SIGINT");
       expect(await demo.exited).toBe(0);
@@ -99,19 +132,35 @@ describe("weir demo", () => {
     }
   }, 90_000);
 
-  it("prints a failing component's reason, stops the others and exits 1 (--data names no file)", async () => {
+  it("refuses a --data file that does not exist before starting anything, and exits 1", async () => {
     const dataDir = join(dir, "failure");
     const demo = startDemo(["--port", "0", "--data-dir", dataDir, "--data", "/nonexistent.csv"], cleanEnv());
     expect(await demo.exited).toBe(1);
     const output = demo.output();
     expect(output).toMatch(
-      /^The publisher failed: The reviews file \/nonexistent\.csv does not exist\. Pass an existing CSV file with --data/m,
+      /^weir: The reviews file \/nonexistent\.csv does not exist\. Pass an existing CSV file with --data/m,
     );
-    expect(output).toContain("Stopping the other components");
-    expect(output).toMatch(/^publisher exited with code 1 · /m);
-    expect(output).toMatch(/^No precision\/recall yet .* · warnings: /m);
-    expect(output).toMatch(
-      new RegExp(`^Browse these runs again: weir server start --data-dir ${dataDir} --port \\d+`, "m"),
-    );
+    expect(output).not.toContain("Started the Weir server");
+    expect(existsSync(dataDir)).toBe(false);
+  }, 60_000);
+
+  it("says why and exits 1 when its worker stops on its own, after cancelling the runs and stopping the server", async () => {
+    const port = await freePort();
+    const dataDir = join(dir, "worker-killed");
+    const demo = startDemo(["--port", String(port), "--data-dir", dataDir], cleanEnv());
+    const deadline = Date.now() + 45_000;
+    let pid: RegExpExecArray | null = null;
+    while ((pid = /^Started a worker \(pid (\d+)\)/m.exec(demo.output())) === null) {
+      if (Date.now() > deadline || demo.child.exitCode !== null) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(pid, demo.output()).not.toBeNull();
+    process.kill(Number(pid![1]), "SIGKILL");
+    expect(await demo.exited).toBe(1);
+    const output = demo.output();
+    expect(output).toMatch(/^The worker stopped: it was stopped \(SIGKILL\)$/m);
+    expect(output).toContain(`(its whole log: ${join(dataDir, "demo-logs", "worker.log")})`);
+    expect(output).toContain("Stopping the runs (they end Cancelled)…");
+    expect(output).toContain("Stopping the Weir server");
   }, 60_000);
 });

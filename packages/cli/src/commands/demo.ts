@@ -1,20 +1,16 @@
-import type { ChildProcess } from "node:child_process";
-import { spawn } from "node:child_process";
-import { createWriteStream, mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { mkdirSync } from "node:fs";
+import { hostname } from "node:os";
+import { basename, join, resolve } from "node:path";
 
 import { Command } from "commander";
 
-import type { ComponentStatus, StatusQuery } from "./demo-status.js";
+import { WeirApi } from "../api.js";
+import type { Component, DeployedApp } from "./demo-deployments.js";
+import { cancelActiveRuns, deployApplication, runNow, runUnlessActive } from "./demo-deployments.js";
+import type { StatusQuery } from "./demo-status.js";
+import { formatFinalNumbers, formatStatus, readFinalNumbers, readStatus } from "./demo-status.js";
+import { DemoWorker } from "./demo-worker.js";
 import { referenceApp } from "./reference-app.js";
-import {
-  formatFinalNumbers,
-  formatStatus,
-  lastErrorLine,
-  readFinalNumbers,
-  readStatus,
-} from "./demo-status.js";
 
 /** Options of `weir demo`, as commander hands them over. */
 interface DemoOptions {
@@ -23,6 +19,8 @@ interface DemoOptions {
   rate: string;
   port?: string;
   dataDir: string;
+  db?: string;
+  pool?: string;
   textColumn?: string;
   labelColumn?: string;
   pipelineTopic: string;
@@ -31,10 +29,10 @@ interface DemoOptions {
   verbose?: boolean;
 }
 
-type ComponentName = "publisher" | "subscriber" | "monitor";
-
-const BIN = fileURLToPath(new URL("../bin.js", import.meta.url));
-const STOP_GRACE_MS = 15_000;
+/** How long the runs get to end once cancelled: the worker's grace period (SIGTERM → SIGKILL) and some. */
+const STOP_RUNS_MS = 15_000;
+/** How long the worker gets to exit once its runs are gone. */
+const STOP_WORKER_MS = 15_000;
 
 /** Whether a Weir server answers there (its health report is `{ "status": "ok", … }`). */
 async function answers(apiUrl: string): Promise<boolean> {
@@ -73,13 +71,22 @@ function streamUrlOf(options: DemoOptions, apiUrl: string): string {
   return options.port !== undefined && !/^(nats|tls):\/\//.test(fromEnv) ? apiUrl : fromEnv;
 }
 
-/** The last bytes of a component's output, kept to tell why it failed. */
-const TAIL_BYTES = 16_384;
+/** How often the demo's subscriber publishes its model. */
+const DEMO_PUBLISH_EVERY = 100;
+
+/** The curl command that asks the served model for a prediction (with the API key when one is set). */
+function predictCommand(apiUrl: string): string {
+  const key = process.env.WEIR_API_KEY ? ` -H "authorization: Bearer $WEIR_API_KEY"` : "";
+  return (
+    `curl -d '{"input":"The food was great"}' -H 'content-type: application/json'${key} ` +
+    `${apiUrl}/api/models/yelp-sentiment/predict`
+  );
+}
 
 /** Starts the Weir server at `apiUrl` unless one answers there; says which. */
 async function startOrUseServer(
   apiUrl: string,
-  dataDir: string,
+  options: DemoOptions,
 ): Promise<{ apiUrl: string; close: (() => Promise<void>) | undefined }> {
   if (await answers(apiUrl)) {
     console.log(`Using the Weir server at ${apiUrl}`);
@@ -90,137 +97,37 @@ async function startOrUseServer(
   const server = await startServer({
     host: url.hostname,
     port: url.port === "" ? 4200 : Number(url.port),
-    dataDir,
+    dataDir: options.dataDir,
+    ...(options.db === undefined ? {} : { db: options.db }),
   });
-  console.log(`Started the Weir server at ${server.url} (data in ${resolve(dataDir)})`);
+  console.log(`Started the Weir server at ${server.url} (data in ${resolve(options.dataDir)})`);
   return { apiUrl: server.url, close: () => server.close() };
 }
 
 /**
- * The three component processes: their output goes to `<logDir>/<name>.log` (and to this terminal
- * with --verbose), and the end of it is kept, so that when one fails the demo can say why.
+ * Keeps one status line up to date (a line every 2 s when not on a terminal), and prints a line for
+ * each run that fails from now on; returns its stop.
  */
-class DemoComponents {
-  readonly status: Record<ComponentName, ComponentStatus> = { publisher: {}, subscriber: {}, monitor: {} };
-  /** Set when a component ended on its own other than by the publisher completing. */
-  failure: { name: ComponentName; reason: string } | undefined;
-  readonly #children = new Map<ComponentName, ChildProcess>();
-  readonly #tails: Record<ComponentName, string> = { publisher: "", subscriber: "", monitor: "" };
-  #stopping = false;
-  #onFailure = (): void => undefined;
-  /** Resolves when a component fails. */
-  readonly failed = new Promise<void>((resolveFailed) => (this.#onFailure = resolveFailed));
-  // The children have their own process group: if the demo dies without stopping them, end them.
-  readonly #orphans = (): void => {
-    for (const child of this.#children.values()) child.kill("SIGTERM");
-  };
-
-  constructor(
-    private readonly env: NodeJS.ProcessEnv,
-    private readonly logDir: string,
-    private readonly verbose: boolean,
-  ) {
-    process.once("exit", this.#orphans);
-  }
-
-  start(name: ComponentName, args: readonly string[]): void {
-    // Own process group: a terminal Ctrl-C reaches only the demo, which stops each child once.
-    const child = spawn(process.execPath, [BIN, "example", "yelp", ...args], {
-      env: this.env,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const log = createWriteStream(this.logPath(name), { flags: "a" });
-    for (const [from, to] of [
-      [child.stdout, process.stdout],
-      [child.stderr, process.stderr],
-    ] as const) {
-      from.on("data", (chunk: Buffer) => {
-        log.write(chunk);
-        if (this.verbose) to.write(chunk);
-        this.#tails[name] = (this.#tails[name] + chunk.toString("utf8")).slice(-TAIL_BYTES);
-      });
-    }
-    child.on("exit", (code, signal) => {
-      this.status[name].exit =
-        signal !== null ? `stopped (${signal})` : code === 0 ? "done" : `exited with code ${code}`;
-      this.#children.delete(name);
-    });
-    // After "close" the whole output has been read, so the reason is in the tail.
-    child.on("close", (code) => {
-      log.end();
-      if (this.#stopping || (name === "publisher" && code === 0)) return;
-      this.failure ??= {
-        name,
-        reason: lastErrorLine(this.#tails[name]) ?? this.status[name].exit ?? "it stopped",
-      };
-      this.#onFailure();
-    });
-    this.#children.set(name, child);
-  }
-
-  logPath(name: ComponentName): string {
-    return join(this.logDir, `${name}.log`);
-  }
-
-  /** Ctrl-C for each running component (their runs end Cancelled); SIGKILL after a grace period. */
-  async stop(): Promise<void> {
-    this.#stopping = true;
-    await Promise.all(
-      [...this.#children.values()].map(
-        (child) =>
-          new Promise<void>((done) => {
-            if (child.exitCode !== null || child.signalCode !== null) return done();
-            const kill = setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS);
-            child.once("exit", () => {
-              clearTimeout(kill);
-              done();
-            });
-            child.kill("SIGINT");
-          }),
-      ),
-    );
-    process.off("exit", this.#orphans);
-  }
-}
-
-/** The command lines of the monitor, the subscriber and the publisher, in the order they start. */
-function componentArgs(
-  options: DemoOptions,
-  data: string,
-  rate: number | undefined,
-  limit: number,
-): [ComponentName, string[]][] {
-  return [
-    ["monitor", ["metrics", "--threshold", String(limit), "--topic", options.metricsTopic]],
-    [
-      "subscriber",
-      ["subscribe", "--input-topic", options.pipelineTopic, "--metrics-topic", options.metricsTopic],
-    ],
-    [
-      "publisher",
-      [
-        "publish",
-        "--data",
-        data,
-        "--topic",
-        options.pipelineTopic,
-        ...(rate === undefined ? [] : ["--rate", String(rate)]),
-        ...(options.textColumn === undefined ? [] : ["--text-column", options.textColumn]),
-        ...(options.labelColumn === undefined ? [] : ["--label-column", options.labelColumn]),
-        ...(options.allowReplacement === true ? ["--allow-replacement"] : []),
-      ],
-    ],
-  ];
-}
-
-/** Keeps one status line up to date (a line every 2 s when not on a terminal); returns its stop. */
-function showStatus(query: StatusQuery, components: DemoComponents): () => void {
+function showStatus(query: StatusQuery): () => void {
   const tty = process.stdout.isTTY === true;
+  const since = new Date().toISOString();
   let lastLine = "";
   let lastPrinted = 0;
+  const reported = new Set<string>();
   const refresh = async (): Promise<void> => {
-    const line = formatStatus(await readStatus(query), components.status);
+    const snapshot = await readStatus(query);
+    for (const run of snapshot.failed) {
+      if (reported.has(run.id) || (run.endTime !== null && run.endTime < since)) continue;
+      reported.add(run.id);
+      const again = run.component === "publisher" ? "" : " (restart policy: always)";
+      // The first sentence: the rest is the end of the process's output, in the worker's log.
+      const why = (run.stateMessage ?? "").split(/(?<=\.)\s/)[0] ?? "";
+      console.log(
+        `${tty ? "\r\u001b[K" : ""}The ${run.component} run ${run.id} ended ${run.state}${again}: ${why}`,
+      );
+      lastLine = "";
+    }
+    const line = formatStatus(snapshot);
     if (tty) process.stdout.write(`\r${line}\u001b[K`);
     else if (line !== lastLine && Date.now() - lastPrinted >= 2000) {
       console.log(line);
@@ -228,95 +135,184 @@ function showStatus(query: StatusQuery, components: DemoComponents): () => void 
     } else return;
     lastLine = line;
   };
-  const timer = setInterval(() => void refresh(), 1000);
+  let busy = false; // a slow server must not make polls pile up
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    void refresh().finally(() => (busy = false));
+  }, 1000);
   return () => {
     clearInterval(timer);
     if (tty) process.stdout.write("\n");
   };
 }
 
-/** Resolves on Ctrl-C (SIGINT), SIGTERM or a component's failure. */
-async function untilStopped(components: DemoComponents): Promise<void> {
+/** Resolves on Ctrl-C (SIGINT) or SIGTERM with `undefined`, or with the reason the worker stopped on its own. */
+async function untilStopped(worker: DemoWorker): Promise<string | undefined> {
   let onSignal = (): void => undefined;
-  const signalled = new Promise<void>((resolveSignal) => (onSignal = resolveSignal));
+  const signalled = new Promise<undefined>((resolveSignal) => (onSignal = () => resolveSignal(undefined)));
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
-    await Promise.race([signalled, components.failed]);
+    return await Promise.race([signalled, worker.failed]);
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
 }
 
-/** The last status line, and the model's final numbers and the monitor's warning counts. */
-async function printClosing(
-  query: StatusQuery,
-  streamUrl: string,
-  components: DemoComponents,
-): Promise<void> {
-  const snapshot = await readStatus(query);
-  console.log(formatStatus(snapshot, components.status));
-  const numbers = await readFinalNumbers({
-    apiUrl: query.apiUrl,
-    streamUrl,
-    metricsTopic: query.metricsTopic,
-    runIds: snapshot.runIds,
+type ReferenceApp = Awaited<ReturnType<typeof referenceApp>>;
+
+/**
+ * The application's deployments for these options; throws (before anything starts) on a bad option
+ * or a reviews file that would fail the publisher on every attempt.
+ */
+async function applicationFor(
+  app: ReferenceApp,
+  options: DemoOptions,
+): Promise<{ specs: ReturnType<ReferenceApp["applicationDeployments"]>; data: string; pool: string }> {
+  const rate = options.rate === "0" ? undefined : app.positiveNumber("--rate", options.rate);
+  const threshold = app.threshold(options.threshold) ?? 0.6;
+  const data = resolve(options.data ?? app.SAMPLE_DATA);
+  await app.checkReviewsFile(data, {
+    ...(options.textColumn === undefined ? {} : { textColumn: options.textColumn }),
+    ...(options.labelColumn === undefined ? {} : { labelColumn: options.labelColumn }),
   });
-  console.log(formatFinalNumbers(numbers));
+  const pool = options.pool ?? app.APPLICATION_POOL;
+  const specs = app.applicationDeployments({
+    data,
+    rate,
+    textColumn: options.textColumn,
+    labelColumn: options.labelColumn,
+    allowReplacement: options.allowReplacement,
+    threshold,
+    pipelineTopic: options.pipelineTopic,
+    metricsTopic: options.metricsTopic,
+    publishEvery: DEMO_PUBLISH_EVERY,
+    workPool: pool,
+  });
+  return { specs, data, pool };
+}
+
+/** Deploys the application, starts the worker and the runs. */
+async function startApplication(
+  application: Awaited<ReturnType<typeof applicationFor>>,
+  options: DemoOptions,
+  api: WeirApi,
+  streamUrl: string,
+): Promise<{ deployed: DeployedApp; worker: DemoWorker; logPath: string }> {
+  const { specs, data, pool } = application;
+  const deployed = await deployApplication(api, specs);
+  const named = (c: Component): string => `${deployed[c].name} v${deployed[c].version}`;
+  console.log(
+    `Deployed to pool "${pool}": ${named("subscriber")} and ${named("monitor")} (restart: always), ` +
+      `${named("publisher")} (on demand)`,
+  );
+
+  const logDir = resolve(options.dataDir, "demo-logs");
+  mkdirSync(logDir, { recursive: true });
+  const logPath = join(logDir, "worker.log");
+  const worker = new DemoWorker({
+    pool,
+    limit: 4,
+    name: `weir-demo-${hostname()}`,
+    home: resolve(options.dataDir, "client"),
+    logPath,
+    verbose: options.verbose === true,
+    env: { ...process.env, WEIR_API_URL: api.baseUrl, WEIR_STREAM_URL: streamUrl },
+  });
+  await runUnlessActive(api, deployed.subscriber);
+  await runUnlessActive(api, deployed.monitor);
+  await runNow(api, deployed.publisher);
+  console.log(`Started a worker (pid ${worker.pid ?? "?"}); the publisher streams ${basename(data)}`);
+  return { deployed, worker, logPath };
 }
 
 async function runDemo(options: DemoOptions): Promise<void> {
-  const { METRICS_TOPIC_OPTIONS, SAMPLE_DATA, positiveNumber, threshold } = await referenceApp();
+  const app = await referenceApp();
+  const application = await applicationFor(app, options);
   const { connect } = await import("@weir/stream");
-  const rate = options.rate === "0" ? undefined : positiveNumber("--rate", options.rate);
-  const limit = threshold(options.threshold) ?? 0.6;
-  const data = resolve(options.data ?? SAMPLE_DATA);
-  const server = await startOrUseServer(apiUrlOf(options), options.dataDir);
+  const server = await startOrUseServer(apiUrlOf(options), options);
   const apiUrl = server.apiUrl;
   const fromEnv = process.env.WEIR_API_URL?.replace(/\/+$/, "");
   if (options.port !== undefined && fromEnv !== undefined && fromEnv !== "" && fromEnv !== apiUrl)
-    console.log(`(--port ${options.port}: the components use this server, not WEIR_API_URL=${fromEnv})`);
+    console.log(`(--port ${options.port}: the demo uses this server, not WEIR_API_URL=${fromEnv})`);
   const streamUrl = streamUrlOf(options, apiUrl);
-  const stream = await connect({ url: streamUrl });
+  let started: Awaited<ReturnType<typeof startApplication>>;
   try {
-    await stream.ensureTopic(options.pipelineTopic);
-    await stream.ensureTopic(options.metricsTopic, METRICS_TOPIC_OPTIONS);
-  } finally {
-    await stream.close();
+    const stream = await connect({ url: streamUrl });
+    try {
+      await stream.ensureTopic(options.pipelineTopic);
+      await stream.ensureTopic(options.metricsTopic, app.METRICS_TOPIC_OPTIONS);
+    } finally {
+      await stream.close();
+    }
+    started = await startApplication(application, options, new WeirApi(apiUrl), streamUrl);
+  } catch (error) {
+    await server.close?.();
+    throw error;
   }
+  const { deployed, worker, logPath } = started;
+  console.log(`Dashboard: ${apiUrl}/`);
+  console.log(`  deployments: ${apiUrl}/#/deployments · workers: ${apiUrl}/#/workers`);
+  console.log(`Ask the model (a new version every ${DEMO_PUBLISH_EVERY} reviews): ${predictCommand(apiUrl)}`);
+  console.log(
+    `Worker log (run pids, the runs' output): ${logPath}${options.verbose ? " (and printed here)" : ""} · press Ctrl-C to stop`,
+  );
 
   const query: StatusQuery = {
     apiUrl,
-    since: new Date(Date.now() - 1000),
+    deployments: deployed,
     pipelineTopic: options.pipelineTopic,
     metricsTopic: options.metricsTopic,
   };
-  const logDir = resolve(options.dataDir, "demo-logs");
-  mkdirSync(logDir, { recursive: true });
-  const components = new DemoComponents(
-    { ...process.env, WEIR_API_URL: apiUrl, WEIR_STREAM_URL: streamUrl },
-    logDir,
-    options.verbose === true,
-  );
-  for (const [name, args] of componentArgs(options, data, rate, limit)) components.start(name, args);
-  console.log(`Dashboard: ${apiUrl}/`);
-  console.log(
-    `Component logs: ${logDir}${options.verbose ? " (and printed here)" : ""} · press Ctrl-C to stop`,
-  );
-
-  const hideStatus = showStatus(query, components);
-  await untilStopped(components);
+  const hideStatus = showStatus(query);
+  const failure = await untilStopped(worker);
   hideStatus();
-  const failure = components.failure;
   if (failure !== undefined) {
-    console.error(`The ${failure.name} failed: ${failure.reason}`);
-    console.error(`(its whole log: ${components.logPath(failure.name)})`);
+    console.error(`The worker stopped: ${failure}`);
+    console.error(`(its whole log: ${logPath})`);
     process.exitCode = 1;
   }
-  console.log(`Stopping the ${failure === undefined ? "" : "other "}components (their runs end Cancelled)…`);
-  await components.stop();
-  await printClosing(query, streamUrl, components);
+  await stopApplication(new WeirApi(apiUrl), deployed, worker, failure === undefined);
+  const snapshot = await readStatus(query);
+  console.log(formatStatus(snapshot));
+  const numbers = await readFinalNumbers({
+    apiUrl,
+    streamUrl,
+    metricsTopic: options.metricsTopic,
+    monitorRunId: snapshot.runs.monitor?.id,
+  });
+  console.log(formatFinalNumbers(numbers));
+  await stopServer(server, options, apiUrl);
+}
+
+/** Cancels the runs (the worker stops their processes; they end Cancelled, not restarted), then stops the worker. */
+async function stopApplication(
+  api: WeirApi,
+  deployed: DeployedApp,
+  worker: DemoWorker,
+  workerAlive: boolean,
+): Promise<void> {
+  console.log(`Stopping the runs (they end Cancelled)${workerAlive ? " and the worker" : ""}…`);
+  // Without a worker nobody stops their processes: the server ends them once their heartbeats stop.
+  const waitMs = workerAlive ? STOP_RUNS_MS : 0;
+  const left = await cancelActiveRuns(api, Object.values(deployed), waitMs).catch((error: unknown) => {
+    console.error(`Could not cancel the runs: ${error instanceof Error ? error.message : String(error)}`);
+    return [];
+  });
+  if (left.length > 0 && workerAlive)
+    console.error(
+      `${left.length} run(s) had not ended after ${STOP_RUNS_MS / 1000} s; the worker stops them.`,
+    );
+  await worker.stop(STOP_WORKER_MS);
+}
+
+async function stopServer(
+  server: { close: (() => Promise<void>) | undefined },
+  options: DemoOptions,
+  apiUrl: string,
+): Promise<void> {
   if (server.close === undefined) {
     console.log(`The Weir server at ${apiUrl} keeps running: browse these runs at ${apiUrl}/`);
     return;
@@ -324,20 +320,23 @@ async function runDemo(options: DemoOptions): Promise<void> {
   console.log("Stopping the Weir server…");
   await server.close();
   const port = new URL(apiUrl).port;
+  const db = options.db === undefined ? "" : ` --db ${options.db}`;
   console.log(
-    `Browse these runs again: weir server start --data-dir ${resolve(options.dataDir)}` +
+    `Browse these runs again: weir server start --data-dir ${resolve(options.dataDir)}${db}` +
       `${port === "4200" ? "" : ` --port ${port}`}, then open ${apiUrl}/`,
   );
 }
 
 /**
- * `weir demo`: the whole Yelp sentiment application on one machine. Starts the Weir server on its
- * embedded defaults (on `--port` when given, whatever `WEIR_API_URL` says) unless one answers
- * there, creates the topics, starts the monitor, the model subscriber and the publisher as three
- * processes, and prints the dashboard URL and a live status line. Ctrl-C, or a component failing
- * (its reason is printed, the exit code is 1), stops the others gracefully (their runs end
- * Cancelled) and then the server; the demo ends with the model's final precision and recall, the
- * monitor's warning counts, and how to browse the runs again.
+ * `weir demo`: the Yelp sentiment application as deployments on one machine. Starts the Weir
+ * server on its embedded defaults (on `--port` when given, whatever `WEIR_API_URL` says) unless one
+ * answers there, creates the topics, deploys the model subscriber and the monitor (restart policy
+ * `always`) and the publisher (on demand) — again and again without new versions while the options
+ * stay the same — starts a worker (`weir worker start`) for their pool, starts the subscribers
+ * unless they already run, presses "Run" on the publisher, and shows a live status line. Ctrl-C
+ * cancels the runs (they end Cancelled), stops the worker and then the server; the demo ends with
+ * the model's final precision and recall, the monitor's warning counts, and how to browse the runs
+ * again. If the worker stops on its own, its reason is printed and the exit code is 1.
  *
  * @example
  * weir demo --rate 50 --threshold 0.7
@@ -345,7 +344,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
 export function demoCommand(): Command {
   return new Command("demo")
     .description(
-      "run the Yelp sentiment application: server, metrics monitor, model subscriber and publisher",
+      "run the Yelp sentiment application as deployments: server, worker, model subscriber, monitor, publisher",
     )
     .option(
       "--data <file>",
@@ -357,11 +356,12 @@ export function demoCommand(): Command {
       "--port <port>",
       "port of the demo's server on 127.0.0.1, used even when WEIR_API_URL is set (default: WEIR_API_URL, else 4200)",
     )
+    .option("--data-dir <dir>", "data folder of the server the demo starts, and of the worker's log", ".weir")
     .option(
-      "--data-dir <dir>",
-      "data folder of the server the demo starts, and of the component logs",
-      ".weir",
+      "--db <url>",
+      "database of the server the demo starts: sqlite:<path> or postgres://… (default: SQLite)",
     )
+    .option("--pool <name>", "work pool of the deployments and the worker (default: yelp-sentiment)")
     .option("--text-column <name>", "CSV column holding the text")
     .option("--label-column <name>", "CSV column holding the label")
     .option("--pipeline-topic <name>", "topic of the reviews", "river_pipeline")
@@ -370,6 +370,6 @@ export function demoCommand(): Command {
       "--allow-replacement",
       "publish rows holding bytes that are not UTF-8, with U+FFFD in their place (default: set them aside)",
     )
-    .option("--verbose", "print the components' logs here too (they are always on the dashboard)")
+    .option("--verbose", "print the worker's output (and its runs') here too")
     .action(runDemo);
 }

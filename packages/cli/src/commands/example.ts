@@ -75,8 +75,18 @@ function subscribeCommand(): Command {
       "--ack-wait-ms <ms>",
       "redeliver events left unacknowledged this long (default: max(30000, 20 × interval))",
     )
+    .option(
+      "--model-name <name>",
+      "publish the model to the server's registry under this name",
+      "yelp-sentiment",
+    )
+    .option(
+      "--publish-every <reviews>",
+      "publish a model version every this many learned reviews, and when stopping (0: only when stopping)",
+      "1000",
+    )
     .action(async (options: Record<string, string | undefined>) => {
-      const { positiveNumber, runSubscriberComponent } = await app();
+      const { positiveNumber, publishEveryOf, runSubscriberComponent } = await app();
       const every = positiveNumber("--checkpoint-every", options.checkpointEvery) ?? 1000;
       const interval = positiveNumber("--checkpoint-interval-ms", options.checkpointIntervalMs) ?? 1000;
       const ackWaitMs = positiveNumber("--ack-wait-ms", options.ackWaitMs);
@@ -93,6 +103,8 @@ function subscribeCommand(): Command {
           ...(ackWaitMs === undefined ? {} : { ackWaitMs }),
           metricEvery: Math.round(chartEvery),
           chartMaxPerSecond: chartMaxRate,
+          modelName: options.modelName ?? "yelp-sentiment",
+          publishEvery: publishEveryOf(options.publishEvery) ?? 1000,
         }),
       );
     });
@@ -118,8 +130,27 @@ function metricsCommand(): Command {
     });
 }
 
+function feedbackCommand(): Command {
+  return new Command("feedback")
+    .description(
+      "learn the served model's late labels (<model>.feedback) exactly once (run-yelp-feedback-learner)",
+    )
+    .option("--model-name <name>", "the served model whose labels are learned", "yelp-sentiment")
+    .option("--group <name>", "consumer group", "feedback-learner")
+    .option("--checkpoint-every <labels>", "checkpoint after this many labels", "1000")
+    .option("--checkpoint-interval-ms <ms>", "…or after this many milliseconds", "1000")
+    .option("--ack-wait-ms <ms>", "redeliver labels left unacknowledged this long")
+    .action(async (options: Record<string, string | undefined>) => {
+      const { feedbackArgs, runFeedbackComponent } = await app();
+      const argv = Object.entries(options).flatMap(([name, value]) =>
+        value === undefined ? [] : [`--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, value],
+      );
+      await runComponent(() => runFeedbackComponent(feedbackArgs(argv)));
+    });
+}
+
 /**
- * `weir example yelp publish|subscribe|metrics`: runs one component of the Yelp sentiment
+ * `weir example yelp publish|subscribe|metrics|feedback`: runs one component of the Yelp sentiment
  * application in this process, as a user would in one of three terminals.
  *
  * @example
@@ -127,10 +158,13 @@ function metricsCommand(): Command {
  */
 export function exampleCommand(): Command {
   const yelp = new Command("yelp")
-    .description("the Yelp sentiment application (publisher, model subscriber, metrics monitor)")
+    .description(
+      "the Yelp sentiment application (publisher, model subscriber, metrics monitor, feedback learner)",
+    )
     .addCommand(publishCommand())
     .addCommand(subscribeCommand())
-    .addCommand(metricsCommand());
+    .addCommand(metricsCommand())
+    .addCommand(feedbackCommand());
   return new Command("example")
     .description("run one component of a bundled example application")
     .addCommand(yelp);

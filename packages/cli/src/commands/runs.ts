@@ -3,6 +3,8 @@ import type { LogLine, Page, Run } from "@weir/protocol";
 import { Command, InvalidArgumentError } from "commander";
 import { EventSourceParserStream } from "eventsource-parser/stream";
 
+import { addRunControl } from "./runs-control.js";
+
 /** The server the CLI talks to: `WEIR_API_URL`, default http://127.0.0.1:4200. */
 export function apiUrl(): string {
   return (process.env.WEIR_API_URL ?? "http://127.0.0.1:4200").replace(/\/+$/, "");
@@ -190,7 +192,7 @@ function limit(value: string): number {
  */
 export function runsCommand(): Command {
   const runs = new Command("runs").description(
-    "list flow runs and show their logs (server at $WEIR_API_URL)",
+    "list flow runs, show their logs, cancel and retry them (server at $WEIR_API_URL)",
   );
   runs
     .command("ls")
@@ -209,5 +211,6 @@ export function runsCommand(): Command {
     .option("-f, --follow", "keep printing new lines until the run ends (Ctrl-C stops)")
     .option("--level <level>", "minimum level (debug, info, warning, error, critical)", level)
     .action(logsCommand);
+  addRunControl(runs);
   return runs;
 }

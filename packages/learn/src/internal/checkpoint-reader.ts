@@ -60,6 +60,19 @@ function decodeInfinity(v: unknown): unknown {
   return v;
 }
 
+/** Whether `v` (with infinities decoded) is a number within `spec`. */
+function numberOk(v: unknown, spec: NumberSpec): v is number {
+  return (
+    typeof v === "number" &&
+    !Number.isNaN(v) &&
+    (spec.infinite === true || Number.isFinite(v)) &&
+    (spec.integer !== true || Number.isInteger(v)) &&
+    (spec.min === undefined || v >= spec.min) &&
+    (spec.max === undefined || v <= spec.max) &&
+    (spec.exclusiveMin === undefined || v > spec.exclusiveMin)
+  );
+}
+
 /** A field of an object (`"counts"`) or an entry of an array (`0`). */
 type Key = string | number;
 
@@ -214,7 +227,11 @@ export class StateNode {
   /** An array of `length` numbers within `spec`; `label(i)` describes entry `i` in errors. */
   numbers(key: Key, length: number, spec: NumberSpec = {}, label?: (i: number) => string): number[] {
     const a = this.array(key, length);
-    return a.map((v, i) => this.checkNumber(v, `${rel(key)}[${i}]`, spec, label?.(i)));
+    // The path and note of an entry are only built for a bad one (a checkpoint holds 100,000s).
+    return a.map((v, i) => {
+      const d = spec.infinite === true ? decodeInfinity(v) : v;
+      return numberOk(d, spec) ? d : this.checkNumber(v, `${rel(key)}[${i}]`, spec, label?.(i));
+    });
   }
 
   /**
@@ -232,7 +249,12 @@ export class StateNode {
     return a.map((row, r) => {
       const cells = this.checkArray(row, `${rel(key)}[${r}]`, columns);
       const rowSpec = typeof spec === "function" ? spec(r) : spec;
-      return cells.map((v, c) => this.checkNumber(v, `${rel(key)}[${r}][${c}]`, rowSpec, label(r, c)));
+      return cells.map((v, c) => {
+        const d = rowSpec.infinite === true ? decodeInfinity(v) : v;
+        return numberOk(d, rowSpec)
+          ? d
+          : this.checkNumber(v, `${rel(key)}[${r}][${c}]`, rowSpec, label(r, c));
+      });
     });
   }
 
@@ -269,15 +291,7 @@ export class StateNode {
 
   private checkNumber(raw: unknown, rel: string, spec: NumberSpec, note?: string): number {
     const v = spec.infinite === true ? decodeInfinity(raw) : raw;
-    const ok =
-      typeof v === "number" &&
-      !Number.isNaN(v) &&
-      (spec.infinite === true || Number.isFinite(v)) &&
-      (spec.integer !== true || Number.isInteger(v)) &&
-      (spec.min === undefined || v >= spec.min) &&
-      (spec.max === undefined || v <= spec.max) &&
-      (spec.exclusiveMin === undefined || v > spec.exclusiveMin);
-    if (!ok) this.fail(rel, expectedNumber(spec), raw, note === undefined ? "" : ` (${note})`);
+    if (!numberOk(v, spec)) this.fail(rel, expectedNumber(spec), raw, note === undefined ? "" : ` (${note})`);
     return v;
   }
 }

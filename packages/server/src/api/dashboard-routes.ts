@@ -1,9 +1,69 @@
-import { flowSummarySchema, healthSchema, pageSchema, statsQuerySchema, statsSchema } from "@weir/protocol";
+import {
+  activityQuerySchema,
+  activitySchema,
+  flowSummarySchema,
+  healthSchema,
+  pageSchema,
+  STATE_TYPES,
+  statsQuerySchema,
+  statsSchema,
+} from "@weir/protocol";
+import type { Activity, StateType } from "@weir/protocol";
+import type { z } from "zod";
 
-import { countByState, listFlows, recentFailures } from "../storage/dashboard-repository.js";
+import type { BucketWindow } from "../storage/dashboard-repository.js";
+import {
+  countByBucket,
+  countByState,
+  listFlows,
+  oldestRunTime,
+  recentFailures,
+} from "../storage/dashboard-repository.js";
+import type { Storage } from "../storage/database.js";
 import type { ApiDeps, ZodApp } from "./deps.js";
 
-/** `/api/flows`, `/api/stats`, `/api/health` and the Prometheus `/metrics`. */
+const DAY_MS = 86_400_000;
+
+/**
+ * The buckets of an activity query: `to` defaults to now, `from` to the oldest run (a day before
+ * `to` when there is none, or when the oldest is not before `to`).
+ */
+async function bucketWindow(
+  storage: Storage,
+  query: z.output<typeof activityQuerySchema>,
+): Promise<BucketWindow & { to: number }> {
+  const to = query.to === undefined ? Date.now() : Date.parse(query.to);
+  let from = query.from === undefined ? await oldestRunTime(storage.db, query.kind) : Date.parse(query.from);
+  if (from === undefined || from >= to) from = to - DAY_MS;
+  return { from, to, count: query.buckets, bucketMs: Math.max(1, Math.ceil((to - from) / query.buckets)) };
+}
+
+/** The buckets of a window, each with its runs' counts per state. */
+function toActivity(
+  window: BucketWindow & { to: number },
+  rows: Awaited<ReturnType<typeof countByBucket>>,
+): Activity {
+  const buckets: Activity["buckets"] = Array.from({ length: window.count }, (_, i) => ({
+    start: new Date(window.from + i * window.bucketMs).toISOString(),
+    counts: {},
+  }));
+  let total = 0;
+  for (const row of rows) {
+    const bucket = buckets[row.bucket];
+    if (bucket === undefined || !STATE_TYPES.includes(row.state as StateType)) continue;
+    bucket.counts[row.state as StateType] = row.n;
+    total += row.n;
+  }
+  return {
+    from: new Date(window.from).toISOString(),
+    to: new Date(window.to).toISOString(),
+    bucketMs: window.bucketMs,
+    total,
+    buckets,
+  };
+}
+
+/** `/api/flows`, `/api/stats`, `/api/dashboard/activity`, `/api/health` and the Prometheus `/metrics`. */
 export function registerDashboardRoutes(app: ZodApp, deps: ApiDeps): void {
   const { storage, metrics } = deps;
 
@@ -43,6 +103,22 @@ export function registerDashboardRoutes(app: ZodApp, deps: ApiDeps): void {
         taskRuns: counts.task,
         recentFailures: await recentFailures(storage.db, since, until),
       };
+    },
+  );
+
+  app.get(
+    "/api/dashboard/activity",
+    {
+      schema: {
+        tags: ["dashboard"],
+        summary: "Runs per state in equal time buckets (counted by the database)",
+        querystring: activityQuerySchema,
+        response: { 200: activitySchema },
+      },
+    },
+    async (request) => {
+      const window = await bucketWindow(storage, request.query);
+      return toActivity(window, await countByBucket(storage.db, request.query.kind, window));
     },
   );
 

@@ -9,19 +9,29 @@ import {
   metricSeriesSchema,
   pageSchema,
 } from "@weir/protocol";
+import { Readable } from "node:stream";
+
 import { z } from "zod";
 
 import { WeirHttpError, runNotFound } from "../errors.js";
 import { listArtifactVersions, listRunArtifacts } from "../storage/artifact-repository.js";
-import { listLogs } from "../storage/log-repository.js";
+import { countLogs, listLogs, logText } from "../storage/log-repository.js";
 import { listSeries } from "../storage/metric-repository.js";
 import { getRunRow } from "../storage/run-repository.js";
 import type { ApiDeps, ZodApp } from "./deps.js";
 
 const idParams = z.object({ id: idSchema });
+const logDownloadQuerySchema = logQuerySchema.pick({ level: true, q: true, taskRunId: true });
+
+/** A file name for a header: the run's names, with anything but letters, digits, `.`, `-` and `_` as `_`. */
+const fileName = (flowName: string, runName: string): string =>
+  `${flowName}-${runName}-logs.txt`.replace(/[^\w.-]+/g, "_");
 
 /** Logs, metrics and artifacts of a run. */
 export function registerRunDataRoutes(app: ZodApp, { service, storage }: ApiDeps): void {
+  /** A task run's own lines; a flow run's lines (of one of its tasks, with `taskRunId`). */
+  const logScope = (run: { id: string; kind: string }, taskRunId: string | undefined) =>
+    run.kind === "task" ? { taskRunId: run.id } : { runId: run.id, ...(taskRunId ? { taskRunId } : {}) };
   const requireRun = async (id: string) => {
     const row = await getRunRow(storage.db, id);
     if (row === undefined) throw runNotFound(id);
@@ -41,11 +51,32 @@ export function registerRunDataRoutes(app: ZodApp, { service, storage }: ApiDeps
     },
     async (request) => {
       const run = await requireRun(request.params.id);
-      const scope =
-        run.kind === "task"
-          ? { taskRunId: run.id }
-          : { runId: run.id, ...(request.query.taskRunId ? { taskRunId: request.query.taskRunId } : {}) };
-      return listLogs(storage.db, scope, request.query, storage.dialect);
+      return listLogs(storage.db, logScope(run, request.query.taskRunId), request.query, storage.dialect);
+    },
+  );
+
+  app.get(
+    "/api/runs/:id/logs/download",
+    {
+      schema: {
+        tags: ["logs"],
+        summary: "A run's logs matching the filters as a text file, streamed oldest first",
+        description:
+          "One line per log line: ISO time, level, message, fields as JSON. `X-Weir-Line-Count` says how many log lines follow (a message may span several text lines).",
+        params: idParams,
+        querystring: logDownloadQuerySchema,
+      },
+    },
+    async (request, reply) => {
+      const run = await requireRun(request.params.id);
+      const scope = logScope(run, request.query.taskRunId);
+      const total = await countLogs(storage.db, scope, request.query, storage.dialect);
+      void reply
+        .header("content-type", "text/plain; charset=utf-8")
+        .header("content-disposition", `attachment; filename="${fileName(run.flow_name, run.name)}"`)
+        .header("x-weir-line-count", String(total))
+        .header("cache-control", "no-store");
+      return reply.send(Readable.from(logText(storage.db, scope, request.query, storage.dialect)));
     },
   );
 

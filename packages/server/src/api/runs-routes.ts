@@ -115,13 +115,13 @@ export function registerRunRoutes(app: ZodApp, { service, storage }: ApiDeps): v
         tags: ["runs"],
         summary: "Liveness ping (revives a run the liveness check marked Crashed)",
         params: idParams,
-        response: { 200: z.object({ ok: z.literal(true), revived: z.boolean() }) },
+        response: { 200: z.object({ ok: z.literal(true), revived: z.boolean(), cancel: z.array(idSchema) }) },
       },
     },
     async (request) => {
-      const { found, revived } = await service.heartbeat(request.params.id);
+      const { found, revived, cancel } = await service.heartbeat(request.params.id);
       if (!found) throw runNotFound(request.params.id);
-      return { ok: true as const, revived };
+      return { ok: true as const, revived, cancel };
     },
   );
 }

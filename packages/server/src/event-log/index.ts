@@ -28,14 +28,17 @@ export interface EventLogPluginOptions {
 /**
  * Adds the embedded event log to a Fastify app: the WebSocket `GET /api/stream` used by
  * `@weir/stream`, the REST routes under `/api/topics`, and its SQLite file `<dataDir>/events.db`
- * (closed on `app.close()`).
+ * (closed on `app.close()`). Resolves with the log, for the server's own publishers (model feedback).
  *
  * @example
  * const app = Fastify();
  * await registerEventLog(app, { dataDir: "./.weir", apiKey: process.env.WEIR_API_KEY });
  * await app.listen({ port: 4200 });
  */
-export async function registerEventLog(app: FastifyInstance, options: EventLogPluginOptions): Promise<void> {
+export async function registerEventLog(
+  app: FastifyInstance,
+  options: EventLogPluginOptions,
+): Promise<EventLog> {
   const maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
   const log = new EventLog({
     dataDir: options.dataDir,
@@ -67,4 +70,5 @@ export async function registerEventLog(app: FastifyInstance, options: EventLogPl
     log.close();
     done();
   });
+  return log;
 }

@@ -62,33 +62,42 @@ export function startLivenessMonitor(
       if (outcome.kind !== "accepted") continue;
       crashed++;
       service.metrics.crashesDetected++;
-      const children = await db
-        .selectFrom("runs")
-        .select("id")
-        .where("flow_run_id", "=", run.id)
-        .where("state", "in", [
-          "Pending",
-          "Running",
-          "Retrying",
-          "AwaitingRetry",
-          "Cancelling",
-          "Scheduled",
-          "Late",
-        ])
-        .execute();
-      for (const child of children)
-        await service
-          .transition(child.id, {
-            id: randomUUID(),
-            type: "Crashed",
-            origin: "server",
-            message: `Its flow run ${run.id} crashed.`,
-          })
-          .catch(onError);
+      await crashChildren(service, run.id, onError);
     }
     return crashed;
   };
   return periodic(runOnce, intervalMs, onError);
+}
+
+/** Marks the unfinished task runs of a crashed flow run Crashed too. */
+export async function crashChildren(
+  service: RunService,
+  flowRunId: string,
+  onError: (error: unknown) => void,
+): Promise<void> {
+  const children = await service.storage.db
+    .selectFrom("runs")
+    .select("id")
+    .where("flow_run_id", "=", flowRunId)
+    .where("state", "in", [
+      "Pending",
+      "Running",
+      "Retrying",
+      "AwaitingRetry",
+      "Cancelling",
+      "Scheduled",
+      "Late",
+    ])
+    .execute();
+  for (const child of children)
+    await service
+      .transition(child.id, {
+        id: randomUUID(),
+        type: "Crashed",
+        origin: "server",
+        message: `Its flow run ${flowRunId} crashed.`,
+      })
+      .catch(onError);
 }
 
 /** Runs `pass` every `intervalMs`, never two at once. */

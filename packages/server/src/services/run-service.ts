@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 
+import { isTerminalState } from "@weir/protocol";
 import type { Artifact, IngestResult, Run, createArtifactSchema, ingestBatchSchema } from "@weir/protocol";
 import type { Kysely } from "kysely";
 import type { z } from "zod";
@@ -15,6 +16,7 @@ import { applyTransition, getRunRow } from "../storage/run-repository.js";
 import type { Proposal, TransitionOutcome } from "../storage/run-repository.js";
 import type { Database } from "../storage/schema.js";
 import type { EventBus } from "./event-bus.js";
+import { keepsItem, knownRuns, runsToCancel } from "./ingest-guards.js";
 import type { ServerMetrics } from "./server-metrics.js";
 
 type IngestBatch = z.output<typeof ingestBatchSchema>;
@@ -43,6 +45,16 @@ export class RunService {
   ) {}
 
   /**
+   * Called inside the transaction of every accepted transition to a terminal state (the restart
+   * policy of deployments); returns the runs it created, published once committed.
+   */
+  onRunEnded: ((trx: Kysely<Database>, run: Run) => Promise<Run[]>) | undefined;
+
+  async #ended(trx: Kysely<Database>, run: Run): Promise<Run[]> {
+    return this.onRunEnded !== undefined && isTerminalState(run.state) ? this.onRunEnded(trx, run) : [];
+  }
+
+  /**
    * Runs `fn` in one transaction. On SQLite the single connection serializes it with every other
    * query; on PostgreSQL a deadlock, serialization failure or a lost insert race is retried.
    */
@@ -65,9 +77,13 @@ export class RunService {
 
   /** Proposes a transition; throws 404 for an unknown run and 409 for a reused transition id. */
   async transition(runId: string, proposal: Proposal): Promise<Extract<TransitionOutcome, { run: Run }>> {
-    const outcome = await this.write((trx) =>
-      applyTransition(trx, this.storage.dialect, runId, proposal, Date.now()),
-    );
+    const follow: Run[] = [];
+    const outcome = await this.write(async (trx) => {
+      follow.length = 0;
+      const result = await applyTransition(trx, this.storage.dialect, runId, proposal, Date.now());
+      if (result.kind === "accepted" && result.changed) follow.push(...(await this.#ended(trx, result.run)));
+      return result;
+    });
     if (outcome.kind === "not-found") throw runNotFound(runId);
     if (outcome.kind === "id-conflict")
       throw new WeirHttpError(
@@ -78,6 +94,7 @@ export class RunService {
     if (outcome.kind === "accepted" && outcome.changed) {
       this.metrics.ingest.states++;
       this.bus.publish({ type: "run", data: outcome.run });
+      for (const run of follow) this.bus.publish({ type: "run", data: run });
     }
     return outcome;
   }
@@ -86,19 +103,33 @@ export class RunService {
    * Records a heartbeat (server receipt time). A run the liveness check marked Crashed is alive after
    * all: it is moved back to Running. Returns whether the run exists and whether it was revived.
    */
-  async heartbeat(runId: string): Promise<{ found: boolean; revived: boolean }> {
+  async heartbeat(runId: string): Promise<{ found: boolean; revived: boolean; cancel: string[] }> {
     const now = Date.now();
     const result = await this.storage.db
       .updateTable("runs")
       .set({ last_heartbeat_at: now })
       .where("id", "=", runId)
-      .returning("state")
+      .returning(["state", "end_time", "cancel_requested_at", "worker_id"])
       .executeTakeFirst();
-    if (result === undefined) return { found: false, revived: false };
-    if (result.state !== "Crashed") return { found: true, revived: false };
+    if (result === undefined) return { found: false, revived: false, cancel: [] };
+    const cancel = runsToCancel(
+      new Map([
+        [
+          runId,
+          {
+            state: result.state,
+            endTime: result.end_time,
+            cancelRequestedAt: result.cancel_requested_at,
+            workerId: result.worker_id,
+          },
+        ],
+      ]),
+    );
+    if (result.state !== "Crashed" || result.worker_id !== null)
+      return { found: true, revived: false, cancel };
     const revived = await this.write((trx) => this.#revive(trx, [runId], now));
     for (const run of revived) this.bus.publish({ type: "run", data: run });
-    return { found: true, revived: revived.length > 0 };
+    return { found: true, revived: revived.length > 0, cancel };
   }
 
   /** Stores an artifact of a run. */
@@ -127,6 +158,7 @@ export class RunService {
       duplicates: { runs: 0, logs: 0, metrics: 0 },
       rejected: { logs: 0, metrics: 0, heartbeats: 0, states: [] },
       revived: [],
+      cancel: [],
     };
     const runEvents: Run[] = [];
     const stored = await this.write(async (trx) => {
@@ -139,11 +171,15 @@ export class RunService {
       for (const l of logs) ids.add(l.runId);
       for (const m of metrics) ids.add(m.runId);
       for (const h of heartbeats) ids.add(h);
-      const known = await this.#states(trx, [...ids]);
+      const known = await knownRuns(trx, [...ids]);
       const now = Date.now();
-      const logRows = toLogRows(known.size === ids.size ? logs : logs.filter((l) => known.has(l.runId)), now);
+      const whole = known.size === ids.size && [...known.values()].every((r) => r.endTime === null);
+      const logRows = toLogRows(
+        whole ? logs : logs.filter((l) => keepsItem(known, l.runId, l.timestamp, now)),
+        now,
+      );
       const metricRows = toMetricRows(
-        known.size === ids.size ? metrics : metrics.filter((m) => known.has(m.runId)),
+        whole ? metrics : metrics.filter((m) => keepsItem(known, m.runId, m.timestamp, now)),
         now,
       );
       const insertedLogs = await insertLogs(trx, this.storage.dialect, logRows, live);
@@ -153,17 +189,18 @@ export class RunService {
         await trx.updateTable("runs").set({ last_heartbeat_at: now }).where("id", "in", beating).execute();
       const revived = await this.#revive(
         trx,
-        beating.filter((h) => known.get(h) === "Crashed"),
+        beating.filter((h) => known.get(h)?.state === "Crashed" && known.get(h)?.workerId === null),
         now,
       );
       runEvents.push(...revived);
       result.revived = revived.map((r) => r.id);
+      result.cancel = runsToCancel(known);
       let acceptedStates = 0;
       for (const s of states) {
         const outcome = await applyTransition(trx, this.storage.dialect, s.runId, s, now);
         if (outcome.kind === "accepted") {
           acceptedStates++;
-          if (outcome.changed) runEvents.push(outcome.run);
+          if (outcome.changed) runEvents.push(outcome.run, ...(await this.#ended(trx, outcome.run)));
         } else {
           const reason =
             outcome.kind === "rejected"
@@ -217,20 +254,6 @@ export class RunService {
       for (const run of runEvents) this.bus.publish({ type: "run", data: run });
     }
     return result;
-  }
-
-  /** The state of each of these runs that exists. */
-  async #states(db: Kysely<Database>, ids: string[]): Promise<Map<string, string>> {
-    const found = new Map<string, string>();
-    for (let i = 0; i < ids.length; i += 1000) {
-      const rows = await db
-        .selectFrom("runs")
-        .select(["id", "state"])
-        .where("id", "in", ids.slice(i, i + 1000))
-        .execute();
-      for (const r of rows) found.set(r.id, r.state);
-    }
-    return found;
   }
 
   /**

@@ -1,5 +1,6 @@
 import { STATE_TYPES } from "@weir/protocol";
 import type { FlowSummary, Run, StateCounts, StateType } from "@weir/protocol";
+import { sql } from "kysely";
 import type { Kysely } from "kysely";
 
 import { iso } from "./cursor.js";
@@ -72,4 +73,51 @@ export async function recentFailures(
   if (until !== undefined) query = query.where("sort_time", "<=", until);
   const rows = await query.orderBy("sort_time", "desc").limit(10).execute();
   return rows.map(toRun);
+}
+
+/** A window `[from, from + count · bucketMs)` on `sort_time`, cut into `count` buckets. */
+export interface BucketWindow {
+  from: number;
+  bucketMs: number;
+  count: number;
+}
+
+/**
+ * Runs of a kind counted per time bucket and state, by the database: a grouped scan of the
+ * `(kind, state, sort_time)` index ranges of the window, whatever the number of runs. Integer
+ * division gives the bucket on both engines.
+ */
+export async function countByBucket(
+  db: Db,
+  kind: "flow" | "task",
+  window: BucketWindow,
+): Promise<{ bucket: number; state: string; n: number }[]> {
+  const { from, bucketMs, count } = window;
+  // Integer literals (validated integers, never text from a request): with bound parameters SQLite
+  // would divide as REAL, and PostgreSQL could not match the GROUP BY expression to the select's.
+  const bucket = sql<number>`(sort_time - ${sql.lit(from)}) / ${sql.lit(bucketMs)}`;
+  const rows = await db
+    .selectFrom("runs")
+    .select([bucket.as("bucket"), "state", (eb) => eb.fn.countAll<number>().as("n")])
+    .where("kind", "=", kind)
+    // Every state: no filter, but it lets the (kind, state, sort_time) index cover the query, so the
+    // scan never visits the table's rows.
+    .where("state", "in", [...STATE_TYPES])
+    .where("sort_time", ">=", from)
+    .where("sort_time", "<", from + count * bucketMs)
+    .groupBy([sql`bucket`, "state"])
+    .execute();
+  return rows.map((r) => ({ bucket: Number(r.bucket), state: r.state, n: Number(r.n) }));
+}
+
+/** The oldest `sort_time` of a kind's runs, or `undefined` when there are none. */
+export async function oldestRunTime(db: Db, kind: "flow" | "task"): Promise<number | undefined> {
+  const row = await db
+    .selectFrom("runs")
+    .select("sort_time")
+    .where("kind", "=", kind)
+    .orderBy("sort_time", "asc")
+    .limit(1)
+    .executeTakeFirst();
+  return row === undefined ? undefined : Number(row.sort_time);
 }

@@ -59,26 +59,32 @@ export function insertLogs(
   return insertIgnoringDuplicates(db, dialect, "logs", LOG_COLUMNS, rows, wantRows);
 }
 
+type LogScope = { runId?: string; taskRunId?: string };
+type LogFilter = Pick<LogQuery, "level" | "q">;
+
+/** The logs of a scope (a run, or a task run's own) that pass the level and text filters. */
+function filteredLogs(db: Db, scope: LogScope, q: LogFilter, dialect: Dialect) {
+  let query = db.selectFrom("logs");
+  if (scope.runId !== undefined) query = query.where("run_id", "=", scope.runId);
+  if (scope.taskRunId !== undefined) query = query.where("task_run_id", "=", scope.taskRunId);
+  if (q.level !== undefined) query = query.where("level_no", ">=", LOG_LEVEL_NUMBERS[q.level]);
+  if (q.q !== undefined && q.q !== "")
+    query = query.where(
+      "message",
+      dialect === "postgres" ? "ilike" : "like",
+      sql<string>`${likePattern(q.q)} escape '\\'`,
+    );
+  return query;
+}
+
 /** One page of a run's logs (or a task run's, by `taskRunId`), by keyset on seq. */
 export async function listLogs(
   db: Db,
-  scope: { runId?: string; taskRunId?: string },
+  scope: LogScope,
   q: LogQuery,
   dialect: Dialect,
 ): Promise<Page<LogLine>> {
-  const filtered = () => {
-    let query = db.selectFrom("logs");
-    if (scope.runId !== undefined) query = query.where("run_id", "=", scope.runId);
-    if (scope.taskRunId !== undefined) query = query.where("task_run_id", "=", scope.taskRunId);
-    if (q.level !== undefined) query = query.where("level_no", ">=", LOG_LEVEL_NUMBERS[q.level]);
-    if (q.q !== undefined && q.q !== "")
-      query = query.where(
-        "message",
-        dialect === "postgres" ? "ilike" : "like",
-        sql<string>`${likePattern(q.q)} escape '\\'`,
-      );
-    return query;
-  };
+  const filtered = () => filteredLogs(db, scope, q, dialect);
   const desc = q.order === "desc";
   let page = filtered().selectAll();
   if (q.cursor !== undefined) {
@@ -98,4 +104,47 @@ export async function listLogs(
       ? { total: kept.length, totalCapped: false }
       : await cappedCount(db, filtered());
   return { items: kept.map(toLogLine), nextCursor, ...counted };
+}
+
+/** How many lines a download reads per query. */
+const DOWNLOAD_PAGE = 5000;
+
+/** How many lines pass the filters: exactly, for a download's progress. */
+export async function countLogs(db: Db, scope: LogScope, q: LogFilter, dialect: Dialect): Promise<number> {
+  const row = await filteredLogs(db, scope, q, dialect)
+    .select((eb) => eb.fn.countAll<number | string>().as("n"))
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * Every line that passes the filters, oldest first, as text lines
+ * (`<ISO time> <LEVEL padded to 8> <message> <fields as JSON>`), read page by page by keyset, so
+ * that a million lines stream with the memory of one page.
+ */
+export async function* logText(
+  db: Db,
+  scope: LogScope,
+  q: LogFilter,
+  dialect: Dialect,
+): AsyncGenerator<string> {
+  let after = -1;
+  for (;;) {
+    const rows = await filteredLogs(db, scope, q, dialect)
+      .selectAll()
+      .where("seq", ">", after)
+      .orderBy("seq", "asc")
+      .limit(DOWNLOAD_PAGE)
+      .execute();
+    let text = "";
+    for (const row of rows) {
+      const level = (LEVEL_BY_NUMBER.get(row.level_no) ?? "info").toUpperCase().padEnd(8);
+      const fields = row.fields === null || row.fields === "{}" ? "" : ` ${row.fields}`;
+      text += `${iso(row.timestamp) ?? ""} ${level} ${row.message}${fields}\n`;
+    }
+    if (text) yield text;
+    const last = rows.at(-1);
+    if (last === undefined || rows.length < DOWNLOAD_PAGE) return;
+    after = last.seq;
+  }
 }

@@ -1,6 +1,8 @@
 import { Migrator, sql } from "kysely";
 import type { Kysely, Migration, MigrationProvider, RawBuilder } from "kysely";
 
+import { modelsMigration } from "./model-migration.js";
+
 /* eslint-disable @typescript-eslint/no-explicit-any -- migrations run against a schema they create */
 
 function initial(dialect: "sqlite" | "postgres"): Migration {
@@ -200,6 +202,99 @@ const stateOrigin: Migration = {
 };
 
 /**
+ * The runs a worker may claim (unclaimed runs of a deployment that wait to start), as the partial
+ * index `runs_claimable` states it: the claim query repeats this exact text, so that SQLite, which
+ * matches partial-index conditions textually, uses the index.
+ */
+export const CLAIMABLE_RUNS =
+  "worker_id is null and deployment_id is not null and state in ('Scheduled', 'Late', 'Pending')";
+
+/**
+ * Deployments, schedules, workers and cancel (issue 13): the runs gain their deployment, pool,
+ * worker, slot and links; one run per (deployment, slot) is the database's guarantee that replicas
+ * never schedule a slot twice, and one restart per run that no run is restarted twice.
+ */
+const deployments: Migration = {
+  async up(db: Kysely<any>) {
+    // One column per statement: SQLite adds a single column per ALTER TABLE.
+    const columns: [string, "varchar(36)" | "integer" | "text" | "bigint" | "double precision"][] = [
+      ["deployment_id", "varchar(36)"],
+      ["deployment_version", "integer"],
+      ["work_pool", "text"],
+      ["worker_id", "varchar(36)"],
+      ["scheduled_for", "bigint"],
+      ["slot", "bigint"],
+      ["restart_of", "varchar(36)"],
+      ["retry_of", "varchar(36)"],
+      ["cancel_requested_at", "bigint"],
+      ["timeout_seconds", "double precision"],
+      ["claimed_at", "bigint"],
+    ];
+    for (const [name, type] of columns) await db.schema.alterTable("runs").addColumn(name, type).execute();
+    await db.schema
+      .alterTable("runs")
+      .addColumn("restart_count", "integer", (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema
+      .createIndex("runs_deployment_slot")
+      .on("runs")
+      .columns(["deployment_id", "slot"])
+      .unique()
+      .execute();
+    await db.schema.createIndex("runs_restart_of").on("runs").column("restart_of").unique().execute();
+    await db.schema
+      .createIndex("runs_deployment_time")
+      .on("runs")
+      .columns(["deployment_id", "sort_time", "id"])
+      .execute();
+    await db.schema.createIndex("runs_worker").on("runs").columns(["worker_id", "state"]).execute();
+    // The claim's walk: due runs of a pool in slot order, only while nobody holds them.
+    await db.schema
+      .createIndex("runs_claimable")
+      .on("runs")
+      .columns(["work_pool", "scheduled_for"])
+      .where(sql.raw<boolean>(CLAIMABLE_RUNS))
+      .execute();
+
+    await db.schema
+      .createTable("deployments")
+      .addColumn("id", "varchar(36)", (c) => c.primaryKey())
+      .addColumn("name", "text", (c) => c.notNull().unique())
+      .addColumn("version", "integer", (c) => c.notNull())
+      .addColumn("spec", "text", (c) => c.notNull())
+      .addColumn("work_pool", "text", (c) => c.notNull())
+      .addColumn("paused", "integer", (c) => c.notNull())
+      .addColumn("concurrency_limit", "integer")
+      .addColumn("late_after_ms", "bigint", (c) => c.notNull())
+      .addColumn("schedule", "text")
+      .addColumn("scheduled_until", "bigint")
+      .addColumn("created_at", "bigint", (c) => c.notNull())
+      .addColumn("updated_at", "bigint", (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable("deployment_versions")
+      .addColumn("deployment_id", "varchar(36)", (c) => c.notNull())
+      .addColumn("version", "integer", (c) => c.notNull())
+      .addColumn("spec", "text", (c) => c.notNull())
+      .addColumn("created_at", "bigint", (c) => c.notNull())
+      .addPrimaryKeyConstraint("deployment_versions_pk", ["deployment_id", "version"])
+      .execute();
+    await db.schema
+      .createTable("workers")
+      .addColumn("id", "varchar(36)", (c) => c.primaryKey())
+      .addColumn("name", "text", (c) => c.notNull())
+      .addColumn("pool", "text", (c) => c.notNull())
+      .addColumn("run_limit", "integer", (c) => c.notNull())
+      .addColumn("heartbeat_interval_ms", "bigint", (c) => c.notNull())
+      .addColumn("last_heartbeat_at", "bigint", (c) => c.notNull())
+      .addColumn("created_at", "bigint", (c) => c.notNull())
+      .addColumn("status", "varchar(8)", (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex("workers_pool").on("workers").columns(["pool", "status"]).execute();
+  },
+};
+
+/**
  * Brings the schema up to date (Kysely's migrator, its own `kysely_migration` tables, a lock so that
  * several replicas on PostgreSQL migrate once).
  */
@@ -209,6 +304,8 @@ export async function migrateToLatest(db: Kysely<any>, dialect: "sqlite" | "post
     "0002-tag-index-with-run": tagIndexWithRun,
     "0003-run-description": runDescription,
     "0004-state-origin": stateOrigin,
+    "0005-deployments": deployments,
+    "0006-models": modelsMigration(dialect),
   };
   const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
   const migrator = new Migrator({

@@ -26,15 +26,33 @@ export interface NewRun {
   heartbeatIntervalSeconds?: number | undefined;
   state?: "Scheduled" | "Pending" | "Running" | undefined;
   timestamp?: string | undefined;
+  /** Set by the server for a run of a deployment (never taken from a request body). */
+  deployment?: DeploymentLink | undefined;
 }
 
-/** Rows per multi-row INSERT (runs have 22 columns). */
-const CHUNK = 500;
+/** What ties a run to its deployment: version, pool, slot and the run it restarts or retries. */
+export interface DeploymentLink {
+  id: string;
+  version: number;
+  workPool: string;
+  /** When it is due (epoch ms): the slot, the "Run now" instant or the end of a restart's backoff. */
+  scheduledFor: number;
+  /** A schedule slot: unique per deployment, a second insert of the same slot is skipped. */
+  slot: boolean;
+  timeoutSeconds: number | null;
+  restartOf?: string | undefined;
+  restartCount?: number | undefined;
+  retryOf?: string | undefined;
+}
+
+/** Rows per multi-row INSERT (runs have 35 columns). */
+const CHUNK = 400;
 
 function toRow(input: NewRun, now: number): RunsTable {
   const at = epoch(input.timestamp, now);
   const state: StateType = input.state ?? "Pending";
   const running = state === "Running";
+  const d = input.deployment;
   return {
     id: input.id ?? randomUUID(),
     kind: input.kind,
@@ -51,7 +69,8 @@ function toRow(input: NewRun, now: number): RunsTable {
     state_message: null,
     state_time: at,
     created_at: at,
-    sort_time: at,
+    // A run waiting for its slot is listed at the slot; once it starts, at its start.
+    sort_time: d === undefined || running ? at : d.scheduledFor,
     start_time: running ? at : null,
     end_time: null,
     duration_ms: null,
@@ -59,13 +78,26 @@ function toRow(input: NewRun, now: number): RunsTable {
     heartbeat_interval_ms:
       input.heartbeatIntervalSeconds === undefined ? null : Math.round(input.heartbeatIntervalSeconds * 1000),
     last_heartbeat_at: now,
+    deployment_id: d?.id ?? null,
+    deployment_version: d?.version ?? null,
+    work_pool: d?.workPool ?? null,
+    worker_id: null,
+    scheduled_for: d?.scheduledFor ?? null,
+    slot: d?.slot === true ? d.scheduledFor : null,
+    restart_of: d?.restartOf ?? null,
+    restart_count: d?.restartCount ?? 0,
+    retry_of: d?.retryOf ?? null,
+    cancel_requested_at: null,
+    timeout_seconds: d?.timeoutSeconds ?? null,
+    claimed_at: null,
   };
 }
 
 /**
  * Creates runs in a few multi-row statements (a batch of task runs costs a handful of round trips,
  * not five per run). A run whose id is already stored — or repeated in `inputs` — is not touched
- * and is returned in `existing`. Call inside a transaction.
+ * and is returned in `existing`. A schedule slot already taken (by this replica or another) is
+ * skipped: it is in neither list. Call inside a transaction.
  */
 export async function insertRuns(
   db: Db,
@@ -95,9 +127,21 @@ export async function insertRuns(
     seen.add(row.id);
     rows.push(row);
   }
+  const skipped = new Set<string>();
   for (let i = 0; i < rows.length; i += CHUNK) {
-    const chunk = rows.slice(i, i + CHUNK);
-    await db.insertInto("runs").values(chunk).execute();
+    let chunk = rows.slice(i, i + CHUNK);
+    if (chunk.some((r) => r.slot !== null)) {
+      const inserted = await db
+        .insertInto("runs")
+        .values(chunk)
+        .onConflict((oc) => oc.columns(["deployment_id", "slot"]).doNothing())
+        .returning("id")
+        .execute();
+      const ids = new Set(inserted.map((r) => r.id));
+      for (const r of chunk) if (!ids.has(r.id)) skipped.add(r.id);
+      chunk = chunk.filter((r) => ids.has(r.id));
+      if (chunk.length === 0) continue;
+    } else await db.insertInto("runs").values(chunk).execute();
     await db
       .insertInto("run_states")
       .values(
@@ -117,7 +161,8 @@ export async function insertRuns(
     if (tags.length > 0) await db.insertInto("run_tags").values(tags).execute();
   }
   const flows = new Map<string, FlowsTable>();
-  for (const r of rows) {
+  const kept = skipped.size === 0 ? rows : rows.filter((r) => !skipped.has(r.id));
+  for (const r of kept) {
     if (r.kind !== "flow") continue;
     const f = flows.get(r.flow_name);
     if (f === undefined)
@@ -145,7 +190,7 @@ export async function insertRuns(
         })),
       )
       .execute();
-  return { created: rows.map(toRun), existing };
+  return { created: kept.map(toRun), existing };
 }
 
 /**

@@ -59,6 +59,7 @@ function applyFilters(
   if (q.until !== undefined) out = out.where(sql.ref(time), "<=", Date.parse(q.until));
   if (q.parentRunId !== undefined) out = out.where("runs.parent_run_id", "=", q.parentRunId);
   if (q.flowRunId !== undefined) out = out.where("runs.flow_run_id", "=", q.flowRunId);
+  if (q.deploymentId !== undefined) out = out.where("runs.deployment_id", "=", q.deploymentId);
   // Sorting by duration lists the runs that have one (finished runs), by the (kind, duration) index.
   if (byDuration) out = out.where("runs.duration_ms", "is not", null);
   if (q.q !== undefined && q.q !== "") {

@@ -1,5 +1,6 @@
 import { isTerminalState, transitionError } from "@weir/protocol";
 import type { Run, StateHistoryEntry, StateType } from "@weir/protocol";
+import { sql } from "kysely";
 import type { Kysely } from "kysely";
 
 import { epoch, iso } from "./cursor.js";
@@ -58,37 +59,16 @@ export async function applyTransition(
   proposal: Proposal,
   now: number,
 ): Promise<TransitionOutcome> {
-  const seen = await db
-    .selectFrom("run_states")
-    .select(["run_id"])
-    .where("id", "=", proposal.id)
-    .executeTakeFirst();
-  if (seen !== undefined && seen.run_id !== runId) return { kind: "id-conflict", otherRunId: seen.run_id };
-  const row = await getRunRow(db, runId, dialect);
+  const found = await lockRunNamingTransition(db, dialect, runId, proposal.id);
+  if (found.seen !== null && found.seen !== runId) return { kind: "id-conflict", otherRunId: found.seen };
+  const row = found.row;
   if (row === undefined) return { kind: "not-found" };
-  if (seen !== undefined) return { kind: "accepted", run: toRun(row), changed: false };
+  if (found.seen !== null) return { kind: "accepted", run: toRun(row), changed: false };
   const at = epoch(proposal.timestamp, now);
   const reason = transitionError(row.state as StateType, proposal.type);
   const override = reason === undefined ? undefined : await verdictOverride(db, row, proposal, at);
   if (reason !== undefined && override === undefined) return { kind: "rejected", run: toRun(row), reason };
 
-  const last = await db
-    .selectFrom("run_states")
-    .select((eb) => eb.fn.max("position").as("position"))
-    .where("run_id", "=", runId)
-    .executeTakeFirst();
-  await db
-    .insertInto("run_states")
-    .values({
-      id: proposal.id,
-      run_id: runId,
-      position: Number(last?.position ?? -1) + 1,
-      type: proposal.type,
-      message: proposal.message === undefined ? null : withoutNul(proposal.message),
-      timestamp: at,
-      origin: proposal.origin === "server" ? "server" : null,
-    })
-    .execute();
   const next: RunsTable = {
     ...row,
     state: proposal.type,
@@ -111,24 +91,92 @@ export async function applyTransition(
     next.end_time = at;
     next.duration_ms = next.start_time === null ? null : Math.max(0, at - next.start_time);
   }
-  await db
-    .updateTable("runs")
-    .set({
-      state: next.state,
-      state_message: next.state_message,
-      state_time: next.state_time,
-      last_heartbeat_at: next.last_heartbeat_at,
-      run_count: next.run_count,
-      start_time: next.start_time,
-      sort_time: next.sort_time,
-      end_time: next.end_time,
-      duration_ms: next.duration_ms,
-    })
-    .where("id", "=", runId)
-    .execute();
-  if (next.sort_time !== row.sort_time)
-    await db.updateTable("run_tags").set({ sort_time: next.sort_time }).where("run_id", "=", runId).execute();
+  await storeTransition(db, dialect, proposal, next, next.sort_time !== row.sort_time);
   return { kind: "accepted", run: toRun(next), changed: true };
+}
+
+/**
+ * The run (locked for update on PostgreSQL) and the run that already holds transition id `stateId`
+ * (`seen`, null if none), in one round trip when the run exists.
+ */
+async function lockRunNamingTransition(
+  db: Db,
+  dialect: Dialect,
+  runId: string,
+  stateId: string,
+): Promise<{ row: RunsTable | undefined; seen: string | null }> {
+  let query = db
+    .selectFrom("runs")
+    .selectAll("runs")
+    .select((eb) =>
+      eb.selectFrom("run_states").select("run_states.run_id").where("run_states.id", "=", stateId).as("seen"),
+    )
+    .where("runs.id", "=", runId);
+  if (dialect === "postgres") query = query.forUpdate("runs");
+  const found = await query.executeTakeFirst();
+  if (found !== undefined) {
+    const { seen, ...row } = found;
+    return { row, seen: seen ?? null };
+  }
+  const seen = await db
+    .selectFrom("run_states")
+    .select("run_id")
+    .where("id", "=", stateId)
+    .executeTakeFirst();
+  return { row: undefined, seen: seen?.run_id ?? null };
+}
+
+/**
+ * Writes an accepted transition: its history entry (after the run's last one), the run's new state
+ * and times, and — when the run's list time moved — its tags' copy of it. On PostgreSQL one statement
+ * (data-modifying CTEs) under the lock the caller holds; on SQLite, in-process, three.
+ */
+async function storeTransition(
+  db: Db,
+  dialect: Dialect,
+  proposal: Proposal,
+  next: RunsTable,
+  sortTimeMoved: boolean,
+): Promise<void> {
+  const runId = next.id;
+  const entry = db.insertInto("run_states").values({
+    id: proposal.id,
+    run_id: runId,
+    position: db
+      .selectFrom("run_states")
+      .select(sql<number>`coalesce(max(position), -1) + 1`.as("position"))
+      .where("run_id", "=", runId),
+    type: proposal.type,
+    message: next.state_message,
+    timestamp: next.state_time,
+    origin: proposal.origin === "server" ? "server" : null,
+  });
+  const tags = db.updateTable("run_tags").set({ sort_time: next.sort_time }).where("run_id", "=", runId);
+  const changes = {
+    state: next.state,
+    state_message: next.state_message,
+    state_time: next.state_time,
+    last_heartbeat_at: next.last_heartbeat_at,
+    run_count: next.run_count,
+    start_time: next.start_time,
+    sort_time: next.sort_time,
+    end_time: next.end_time,
+    duration_ms: next.duration_ms,
+  };
+  if (dialect === "postgres") {
+    const withEntry = db.with("new_state", () => entry);
+    const update = sortTimeMoved
+      ? withEntry
+          .with("moved_tags", () => tags)
+          .updateTable("runs")
+          .set(changes)
+      : withEntry.updateTable("runs").set(changes);
+    await update.where("id", "=", runId).execute();
+    return;
+  }
+  await entry.execute();
+  await db.updateTable("runs").set(changes).where("id", "=", runId).execute();
+  if (sortTimeMoved) await tags.execute();
 }
 
 /** A run's state history, oldest first. */

@@ -35,5 +35,14 @@ export function toRun(row: RunsTable): Run {
     runCount: row.run_count,
     heartbeatIntervalSeconds: row.heartbeat_interval_ms === null ? null : row.heartbeat_interval_ms / 1000,
     lastHeartbeatAt: iso(row.last_heartbeat_at),
+    deploymentId: row.deployment_id,
+    deploymentVersion: row.deployment_version,
+    workPool: row.work_pool,
+    workerId: row.worker_id,
+    scheduledFor: iso(row.scheduled_for),
+    restartOf: row.restart_of,
+    retryOf: row.retry_of,
+    cancelRequestedAt: iso(row.cancel_requested_at),
+    timeoutSeconds: row.timeout_seconds,
   };
 }

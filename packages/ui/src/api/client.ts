@@ -3,16 +3,25 @@ import type { RunListQuery } from "@weir/protocol";
 import { ApiError } from "../errors.js";
 import { itemsOf } from "./normalize.js";
 import type {
+  Activity,
   Artifact,
+  Deployment,
+  DeploymentVersion,
+  FeedbackMetrics,
   FlowSummary,
   LogLine,
   MetricSeries,
+  ModelDetail,
+  ModelSummary,
   Page,
   Run,
+  SchedulePreview,
   StateHistoryEntry,
   Stats,
   Topic,
   TopicEvent,
+  Worker,
+  WorkPool,
 } from "./types.js";
 
 export type Query = Record<string, string | number | readonly string[] | undefined | null>;
@@ -36,19 +45,24 @@ export function withQuery(path: string, query: Query = {}): string {
  */
 export async function getJson(path: string, signal?: AbortSignal): Promise<unknown> {
   const res = await fetch(path, { signal, headers: { accept: "application/json" } });
-  if (!res.ok) {
-    let code = `HTTP_${res.status}`;
-    let message = `${path} answered ${res.status} ${res.statusText}`;
-    try {
-      const body = (await res.json()) as { error?: { code?: string; message?: string } };
-      if (body.error?.code) code = body.error.code;
-      if (body.error?.message) message = body.error.message;
-    } catch {
-      // not JSON: keep the status line
-    }
-    throw new ApiError(res.status, code, message);
-  }
+  if (!res.ok) throw await apiError(res, path);
   return res.json();
+}
+
+/** The error of a failed answer: the server's `{ error: { code, message, details } }`, else its status line. */
+export async function apiError(res: Response, path: string): Promise<ApiError> {
+  let code = `HTTP_${res.status}`;
+  let message = `${path} answered ${res.status} ${res.statusText}`;
+  let details: unknown;
+  try {
+    const body = (await res.json()) as { error?: { code?: string; message?: string; details?: unknown } };
+    if (body.error?.code) code = body.error.code;
+    if (body.error?.message) message = body.error.message;
+    details = body.error?.details;
+  } catch {
+    // not JSON: keep the status line
+  }
+  return new ApiError(res.status, code, message, { details });
 }
 
 function page<T>(raw: unknown): Page<T> {
@@ -69,6 +83,13 @@ export type RunQuery = Omit<RunListQuery, "cursor" | "state" | "limit"> & {
   cursor?: string | null;
 };
 
+/** `GET /api/dashboard/activity` query: a window and how many time buckets to cut it into. */
+export interface ActivityQuery {
+  from?: string;
+  to?: string;
+  buckets: number;
+}
+
 const enc = encodeURIComponent;
 
 /** The typed Weir API calls the dashboard makes. */
@@ -81,7 +102,14 @@ export const api = {
     itemsOf(await getJson(`/api/runs/${enc(id)}/states`, signal)) as StateHistoryEntry[],
   logs: async (
     id: string,
-    query: { level?: string; order?: "asc" | "desc"; q?: string; limit?: number; cursor?: string | null },
+    query: {
+      level?: string;
+      order?: "asc" | "desc";
+      q?: string;
+      taskRunId?: string;
+      limit?: number;
+      cursor?: string | null;
+    },
     signal?: AbortSignal,
   ): Promise<Page<LogLine>> =>
     page<LogLine>(await getJson(withQuery(`/api/runs/${enc(id)}/logs`, query), signal)),
@@ -93,6 +121,8 @@ export const api = {
     itemsOf(await getJson("/api/flows", signal)) as FlowSummary[],
   stats: async (query: { since?: string; until?: string }, signal?: AbortSignal): Promise<Stats> =>
     (await getJson(withQuery("/api/stats", query), signal)) as Stats,
+  activity: async (query: ActivityQuery, signal?: AbortSignal): Promise<Activity> =>
+    (await getJson(withQuery("/api/dashboard/activity", { ...query }), signal)) as Activity,
   topics: async (signal?: AbortSignal): Promise<Topic[]> =>
     itemsOf(await getJson("/api/topics", signal)) as Topic[],
   topicEvents: async (
@@ -101,4 +131,22 @@ export const api = {
     signal?: AbortSignal,
   ): Promise<TopicEvent[]> =>
     itemsOf(await getJson(withQuery(`/api/topics/${enc(name)}/events`, query), signal)) as TopicEvent[],
+  deployments: async (query: { pool?: string }, signal?: AbortSignal): Promise<Deployment[]> =>
+    itemsOf(await getJson(withQuery("/api/deployments", query), signal)) as Deployment[],
+  deployment: async (idOrName: string, signal?: AbortSignal): Promise<Deployment> =>
+    (await getJson(`/api/deployments/${enc(idOrName)}`, signal)) as Deployment,
+  deploymentVersions: async (idOrName: string, signal?: AbortSignal): Promise<DeploymentVersion[]> =>
+    itemsOf(await getJson(`/api/deployments/${enc(idOrName)}/versions`, signal)) as DeploymentVersion[],
+  workers: async (signal?: AbortSignal): Promise<Worker[]> =>
+    itemsOf(await getJson("/api/workers", signal)) as Worker[],
+  workPools: async (signal?: AbortSignal): Promise<WorkPool[]> =>
+    itemsOf(await getJson("/api/work-pools", signal)) as WorkPool[],
+  schedulePreview: async (query: Query, signal?: AbortSignal): Promise<SchedulePreview> =>
+    (await getJson(withQuery("/api/schedule/preview", query), signal)) as SchedulePreview,
+  models: async (signal?: AbortSignal): Promise<ModelSummary[]> =>
+    itemsOf(await getJson("/api/models", signal)) as ModelSummary[],
+  model: async (name: string, signal?: AbortSignal): Promise<ModelDetail> =>
+    (await getJson(`/api/models/${enc(name)}`, signal)) as ModelDetail,
+  feedbackMetrics: async (name: string, query: { windowMs: number }, signal?: AbortSignal) =>
+    (await getJson(withQuery(`/api/models/${enc(name)}/feedback-metrics`, query), signal)) as FeedbackMetrics,
 };

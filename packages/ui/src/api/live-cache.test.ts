@@ -1,10 +1,11 @@
 import type { QueryKey } from "@tanstack/react-query";
-import { InfiniteQueryObserver, QueryObserver } from "@tanstack/react-query";
+import { QueryObserver } from "@tanstack/react-query";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { ApiError } from "../errors.js";
 import { LiveCache } from "./live-cache.js";
-import type { LogsData, LogsPage } from "./log-pages.js";
+import type { LogsData } from "./log-pages.js";
+import { windowAt } from "./log-pages.js";
 import { createQueryClient } from "./query-client.js";
 import { queryKeys } from "./query-keys.js";
 import type { LiveEvent, LogLine, Page, Run, Stats } from "./types.js";
@@ -77,28 +78,19 @@ describe("LiveCache", () => {
 
   it("keeps a log line pushed while the first page was loading, although the page did not have it", async () => {
     const key = queryKeys.logs("r", { order: "asc" });
-    const firstPage = gate<LogsPage>();
-    const observer = new InfiniteQueryObserver(client, {
+    const firstPage = gate<Page<LogLine>>();
+    const observer = new QueryObserver(client, {
       queryKey: key,
-      queryFn: () => firstPage.promise,
-      initialPageParam: null as string | null,
-      getNextPageParam: (last: LogsPage) => last.nextCursor,
+      queryFn: async () => windowAt("newest", await firstPage.promise),
     });
     unsubscribes.push(observer.subscribe(() => {}));
 
     push({ type: "log", data: line(2) });
     // The server read the page before line 2 was stored, and answers after it was pushed.
-    firstPage.open({
-      items: [line(0), line(1)],
-      nextCursor: null,
-      total: 2,
-      totalCapped: false,
-      newBelow: 0,
-      cut: false,
-    });
+    firstPage.open({ items: [line(1), line(0)], nextCursor: null, total: 2, totalCapped: false });
     await vi.waitFor(() => {
       const data = client.getQueryData<LogsData>(key);
-      expect(data?.pages.flatMap((p) => p.items.map((l) => l.seq))).toEqual([0, 1, 2]);
+      expect(data?.lines.map((l) => l.seq)).toEqual([0, 1, 2]);
     });
   });
 
@@ -135,6 +127,24 @@ describe("LiveCache", () => {
     for (let i = 0; i < 200; i++) push({ type: "run", data: run(`burst-${i}`) });
     await vi.advanceTimersByTimeAsync(5000);
     expect(stats.reads()).toBe(3);
+  });
+
+  it("reads deployments, workers and pools again when a run of a deployment changes, not for a hand-started run", async () => {
+    const lists = [
+      queryKeys.deployments({}),
+      queryKeys.deployment("monitor"),
+      queryKeys.workers(),
+      queryKeys.workPools(),
+    ];
+    const watched = lists.map((key) => watch(key, () => Promise.resolve([])));
+    await vi.waitFor(() => expect(watched.map((w) => w.reads())).toEqual([1, 1, 1, 1]));
+
+    push({ type: "run", data: run("by-hand") });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(watched.map((w) => w.reads())).toEqual([1, 1, 1, 1]);
+
+    push({ type: "run", data: run("deployed", { deploymentId: "d", state: "Pending", startTime: null }) });
+    await vi.waitFor(() => expect(watched.map((w) => w.reads())).toEqual([2, 2, 2, 2]));
   });
 
   it("fills in a run page whose first read found no run, when the run's event arrives", async () => {

@@ -14,7 +14,15 @@ import type { LiveEvent, MetricSeries, Page, Run } from "./types.js";
 const FLUSH_MS = 30;
 
 /** How often, at most, a query that the live channel can only invalidate is fetched again. */
-const REFETCH_WINDOW_MS = { runs: 1000, states: 1000, artifacts: 500, flows: 2000, stats: 2000 } as const;
+const REFETCH_WINDOW_MS = {
+  runs: 1000,
+  states: 1000,
+  artifacts: 500,
+  flows: 2000,
+  stats: 2000,
+  deployments: 1000,
+  workers: 1000,
+} as const;
 
 /** Past this many events held for one loading query, it is simply fetched again once loaded. */
 const MAX_HELD = 10_000;
@@ -25,6 +33,9 @@ function concerns(info: KeyInfo, event: LiveEvent): boolean {
     case "run":
       if (info.kind === "run" || info.kind === "states") return info.runId === event.data.id;
       if (info.kind === "flows") return event.data.kind === "flow";
+      // A deployment shows its next and last runs: any change of one of its runs may change them.
+      // So do a pool's queued runs and a worker's running ones.
+      if (info.kind === "deployments" || info.kind === "workers") return event.data.deploymentId !== null;
       return info.kind === "runs" || info.kind === "stats";
     case "log":
       return (
@@ -148,7 +159,7 @@ export class LiveCache {
       case "logs": {
         const old = query.state.data as LogsData | undefined;
         if (old === undefined) return;
-        const next = addLiveLines(old, dataOf(events, "log"), info.filters.order);
+        const next = addLiveLines(old, dataOf(events, "log"));
         if (next !== old) this.#client.setQueryData<LogsData>(key, next);
         return;
       }
@@ -163,6 +174,8 @@ export class LiveCache {
       case "artifacts":
       case "flows":
       case "stats":
+      case "deployments":
+      case "workers":
         this.#invalidator.schedule(key, REFETCH_WINDOW_MS[info.kind]);
         return;
       case "topics":

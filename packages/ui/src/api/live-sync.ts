@@ -36,6 +36,15 @@ interface Stream {
 const syncs = new WeakMap<QueryClient, LiveSync>();
 
 /**
+ * The stream kept open while no view needs one, so that the top bar tells the live channel's real
+ * state on every page: the run with the nil id, which has no events, only the server's keep-alives.
+ */
+const IDLE_SCOPE: LiveScope = { runId: "00000000-0000-0000-0000-000000000000" };
+
+/** The live channel as the top bar shows it: connecting at first, then live or offline. */
+export type LiveStatus = "connecting" | "live" | "offline";
+
+/**
  * Resolves once the live stream that keeps `queryKey` fresh is connected (or it waited
  * `connectWaitMs`). A query function awaits it before reading, so that no change can be stored
  * between its read and the moment the stream carries changes: subscribe first, then read.
@@ -56,7 +65,9 @@ export function liveSyncOf(client: QueryClient): LiveSync | undefined {
  * those no view needs, opening the new stream before closing the old so that no change falls in
  * between. Events go to a {@link LiveCache}. Whatever a stream kept fresh is marked stale when the
  * stream closes, so that a view shown again shows its cached data at once and fetches the current
- * state behind it; after a dropped stream reconnects, what it covers is fetched again.
+ * state behind it; after a dropped stream reconnects, what it covers is fetched again. While no view
+ * needs a stream (models, topics), an idle one stays open, so that {@link LiveSync.status} is the
+ * channel's real state whatever the page.
  * @example const stop = new LiveSync(client).start();
  */
 export class LiveSync {
@@ -67,7 +78,7 @@ export class LiveSync {
   readonly #streams = new Map<string, Stream>();
   readonly #statusListeners = new Set<() => void>();
   #cache: LiveCache | undefined;
-  #connected = false;
+  #status: LiveStatus = "connecting";
   #release: ReturnType<typeof setTimeout> | undefined;
   #unsubscribe: (() => void) | undefined;
 
@@ -87,6 +98,8 @@ export class LiveSync {
       else if (event.type === "observerRemoved" || event.type === "removed") this.#scheduleRelease();
     });
     this.#openWanted();
+    // A page that needs no stream gets the idle one once it has settled.
+    this.#scheduleRelease();
     return () => this.stop();
   }
 
@@ -98,8 +111,8 @@ export class LiveSync {
     if (syncs.get(this.#client) === this) syncs.delete(this.#client);
   }
 
-  /** `true` while a live stream is connected (unchanged while none is needed). */
-  readonly connected = (): boolean => this.#connected;
+  /** Whether a stream is connected now (one always is wanted, see {@link IDLE_SCOPE}). */
+  readonly status = (): LiveStatus => this.#status;
 
   readonly subscribeStatus = (listener: () => void): (() => void) => {
     this.#statusListeners.add(listener);
@@ -123,11 +136,18 @@ export class LiveSync {
     await pending;
   }
 
+  /** The streams the queries on screen need, or the idle one if they need none. */
+  #wantedOrIdle(): Map<string, LiveScope> {
+    const wanted = this.#wanted();
+    return wanted.size > 0 ? wanted : new Map([[liveUrl(IDLE_SCOPE), IDLE_SCOPE]]);
+  }
+
   /** The streams the queries on screen need: the whole one if any needs it, else one per run. */
   #wanted(): Map<string, LiveScope> {
     const runs = new Map<string, LiveScope>();
     for (const query of this.#client.getQueryCache().getAll()) {
-      if (query.getObserversCount() === 0) continue;
+      // A query on screen but disabled (say, a run's deployment when it has none) needs no stream.
+      if (query.getObserversCount() === 0 || query.isDisabled()) continue;
       const scope = liveScopeOf(query.queryKey);
       if (scope === null) continue;
       if (scope === "all") return new Map([[liveUrl("all"), "all"]]);
@@ -147,7 +167,7 @@ export class LiveSync {
 
   /** Opens what is wanted; closes what is not, once everything wanted is connected. */
   #settle(): void {
-    const wanted = this.#wanted();
+    const wanted = this.#wantedOrIdle();
     for (const [url, scope] of wanted) if (!this.#streams.has(url)) this.#open(url, scope);
     const allConnected = [...wanted.keys()].every((url) => this.#streams.get(url)?.channel.isOpen);
     if (!allConnected) return;
@@ -184,7 +204,7 @@ export class LiveSync {
     stream.everOpened = true;
     clearTimeout(stream.deadline);
     stream.settleReady();
-    this.#setConnected(true);
+    this.#setStatus("live");
     // Changes may have been stored while the stream was down, or before it came up for queries that
     // stopped waiting for it: fetch what it covers again (on screen now, the rest when shown).
     if (again || late) void this.#client.invalidateQueries({ predicate: (q) => this.#covered(q, stream) });
@@ -192,7 +212,8 @@ export class LiveSync {
   }
 
   #onError(stream: Stream): void {
-    if (![...this.#streams.values()].some((s) => s !== stream && s.channel.isOpen)) this.#setConnected(false);
+    if (![...this.#streams.values()].some((s) => s !== stream && s.channel.isOpen))
+      this.#setStatus("offline");
   }
 
   #close(url: string, markStale: boolean): void {
@@ -216,9 +237,9 @@ export class LiveSync {
     return scope !== null && covers(stream.channel.scope, scope);
   }
 
-  #setConnected(value: boolean): void {
-    if (this.#connected === value) return;
-    this.#connected = value;
+  #setStatus(value: LiveStatus): void {
+    if (this.#status === value) return;
+    this.#status = value;
     for (const listener of this.#statusListeners) listener();
   }
 }

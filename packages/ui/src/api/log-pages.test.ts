@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 
-import type { LogsData, LogsPage } from "./log-pages.js";
-import { addLiveLines, lineMatches, olderLinesCut } from "./log-pages.js";
-import type { LogLine } from "./types.js";
+import type { LogsData } from "./log-pages.js";
+import { addBeyond, addLiveLines, follow, freeze, lineMatches, windowAt } from "./log-pages.js";
+import type { LogLine, Page } from "./types.js";
 
 function line(seq: number, patch: Partial<LogLine> = {}): LogLine {
   return {
@@ -19,70 +19,92 @@ function line(seq: number, patch: Partial<LogLine> = {}): LogLine {
 }
 
 const lines = (from: number, to: number): LogLine[] =>
-  Array.from({ length: to - from + 1 }, (_, i) => line(from + i));
+  from <= to
+    ? Array.from({ length: to - from + 1 }, (_, i) => line(from + i))
+    : Array.from({ length: from - to + 1 }, (_, i) => line(from - i));
 
-function logsPage(items: LogLine[], nextCursor: string | null = null): LogsPage {
-  return { items, nextCursor, total: items.length, totalCapped: false, newBelow: 0, cut: false };
-}
+const page = (items: LogLine[], more = false): Page<LogLine> => ({
+  items,
+  nextCursor: more ? "next" : null,
+  total: items.length,
+  totalCapped: false,
+});
 
-const seqs = (data: LogsData): number[] => data.pages.flatMap((p) => p.items.map((l) => l.seq));
+const seqs = (data: LogsData): number[] => data.lines.map((l) => l.seq);
+const range = (from: number, to: number): number[] => lines(from, to).map((l) => l.seq);
 
-describe("addLiveLines", () => {
-  it("appends pushed lines to an oldest-first view once all of it is loaded, skipping lines it holds", () => {
-    const data: LogsData = { pages: [logsPage(lines(0, 2))], pageParams: [null] };
-    const next = addLiveLines(data, [line(2), line(4), line(3)], "asc");
-    expect(seqs(next)).toEqual([0, 1, 2, 3, 4]);
-    expect(addLiveLines(next, [line(4)], "asc")).toBe(next);
+describe("a logs window", () => {
+  it("read at the newest edge holds the lines oldest first, follows, and knows older ones exist", () => {
+    const data = windowAt("newest", page(lines(9, 5), true));
+    expect(seqs(data)).toEqual([5, 6, 7, 8, 9]);
+    expect(data).toMatchObject({ hasOlder: true, hasNewer: false, frozen: false });
   });
 
-  it("counts the lines pushed below an oldest-first view whose later pages are not loaded yet", () => {
-    const data: LogsData = { pages: [logsPage(lines(0, 1), "cursor-1")], pageParams: [null] };
-    const next = addLiveLines(data, [line(9), line(10)], "asc");
-    expect(seqs(next)).toEqual([0, 1]);
-    expect(next.pages[0]!.newBelow).toBe(2);
+  it("read at the oldest edge does not follow", () => {
+    const data = windowAt("oldest", page(lines(0, 4), true));
+    expect(data).toMatchObject({ hasOlder: false, hasNewer: true, frozen: true });
   });
 
-  it("puts pushed lines on top of a newest-first view, newest first", () => {
-    const data: LogsData = { pages: [logsPage([line(1), line(0)], "cursor-1")], pageParams: [null] };
-    expect(seqs(addLiveLines(data, [line(2), line(3)], "desc"))).toEqual([3, 2, 1, 0]);
+  it("appends pushed lines while following, once each, and lets the oldest go past the bound", () => {
+    let data = windowAt("newest", page(lines(4, 0)));
+    data = addLiveLines(data, [line(5), line(4), line(6)], 5);
+    expect(seqs(data)).toEqual([2, 3, 4, 5, 6]);
+    expect(data.hasOlder).toBe(true);
   });
 
-  it("keeps an oldest-first live tail within the limit: whole pages leave first, then the oldest lines", () => {
-    const data: LogsData = {
-      pages: [logsPage(lines(0, 3), "c1"), logsPage(lines(4, 5))],
-      pageParams: [null, "c1"],
-    };
-    const once = addLiveLines(data, lines(6, 8), "asc", 5);
-    // The first page left with its cursor: a refetch starts where the view now starts.
-    expect(once.pageParams).toEqual(["c1"]);
-    expect(seqs(once)).toEqual([4, 5, 6, 7, 8]);
-    expect(olderLinesCut(once, "asc")).toBe(true);
-    const twice = addLiveLines(once, lines(9, 10), "asc", 5);
-    expect(seqs(twice)).toEqual([6, 7, 8, 9, 10]);
-    expect(twice.pages[0]!.cut).toBe(true);
+  it("keeps pushed lines aside and counts them once the reader stopped following", () => {
+    let data = freeze(windowAt("newest", page(lines(4, 0))));
+    data = addLiveLines(data, [line(5), line(6)]);
+    data = addLiveLines(data, [line(6), line(7)]);
+    expect(seqs(data)).toEqual(range(0, 4));
+    expect(data.unseen).toBe(3);
+    const following = follow(data);
+    expect(following && seqs(following)).toEqual(range(0, 7));
+    expect(following).toMatchObject({ unseen: 0, frozen: false, pending: [] });
   });
 
-  it("keeps a newest-first live tail within the limit, and ends Load more where it had to cut", () => {
-    const data: LogsData = {
-      pages: [logsPage([line(5), line(4), line(3)], "c1"), logsPage([line(2), line(1)], "c2")],
-      pageParams: [null, "c1"],
-    };
-    const once = addLiveLines(data, [line(6)], "desc", 5);
-    expect(seqs(once)).toEqual([6, 5, 4, 3]);
-    expect(once.pages.at(-1)!.nextCursor).toBe("c1");
-    expect(olderLinesCut(once, "desc")).toBe(false);
-    const twice = addLiveLines(once, lines(7, 9), "desc", 5);
-    expect(seqs(twice)).toEqual([9, 8, 7, 6, 5]);
-    expect(twice.pages[0]!.nextCursor).toBeNull();
-    expect(olderLinesCut(twice, "desc")).toBe(true);
+  it("asks for the newest lines to be read again when more were pushed than it can keep aside", () => {
+    let data = freeze(windowAt("newest", page(lines(4, 0))));
+    data = addLiveLines(data, lines(5, 20), 10);
+    expect(data).toMatchObject({ hasNewer: true, unseen: 16, pending: [] });
+    expect(follow(data)).toBeNull();
+  });
+
+  it("adds older pages at the start and lets the newest go past the bound, no longer at the live end", () => {
+    let data = freeze(windowAt("newest", page(lines(19, 10), true)));
+    data = addBeyond(data, { side: "older", from: 10, page: page(lines(9, 5), true) }, 12);
+    expect(seqs(data)).toEqual(range(5, 16));
+    expect(data).toMatchObject({ hasOlder: true, hasNewer: true });
+  });
+
+  it("adds newer pages at the end and takes in the lines pushed meanwhile on reaching the newest", () => {
+    let data = windowAt("oldest", page(lines(0, 4), true));
+    data = addLiveLines(data, [line(9), line(10)]);
+    data = addBeyond(data, { side: "newer", from: 4, page: page(lines(5, 9)) }, 8);
+    expect(seqs(data)).toEqual(range(3, 10));
+    expect(data).toMatchObject({ hasOlder: true, hasNewer: false, pending: [] });
+  });
+
+  it("ignores a page read from a side the window no longer ends at", () => {
+    const data = windowAt("newest", page(lines(9, 5), true));
+    expect(addBeyond(data, { side: "older", from: 7, page: page(lines(6, 2)) })).toBe(data);
+  });
+
+  it("ignores a pushed line older than a window that does not reach the oldest", () => {
+    const data = windowAt("newest", page(lines(9, 5), true));
+    expect(addLiveLines(data, [line(1)])).toBe(data);
   });
 });
 
 describe("lineMatches", () => {
-  it("passes lines at or above the level whose message contains the search, in any case", () => {
-    const warning = line(1, { level: "warning", message: "Precision is below threshold" });
-    expect(lineMatches({ order: "asc", level: "warning", q: "PRECISION" }, warning)).toBe(true);
-    expect(lineMatches({ order: "asc", level: "error" }, warning)).toBe(false);
-    expect(lineMatches({ order: "asc", q: "recall" }, warning)).toBe(false);
+  it("filters as the server does: task run, level and up, text anywhere in the message, any case", () => {
+    expect(lineMatches({ order: "asc", level: "warning" }, line(1, { level: "error" }))).toBe(true);
+    expect(lineMatches({ order: "asc", level: "warning" }, line(1, { level: "info" }))).toBe(false);
+    expect(lineMatches({ order: "asc", q: "THRESH" }, line(1, { message: "below threshold" }))).toBe(true);
+    expect(lineMatches({ order: "asc", q: "recall" }, line(1, { message: "below threshold" }))).toBe(false);
+    const task = "0b7e4c52-6f0d-4f57-9a39-7d7c1c1f0a01";
+    expect(lineMatches({ order: "asc", taskRunId: task }, line(1, { taskRunId: task }))).toBe(true);
+    expect(lineMatches({ order: "asc", taskRunId: task }, line(1, { taskRunId: null }))).toBe(false);
+    expect(lineMatches({ order: "asc", taskRunId: task }, line(1, { taskRunId: "other" }))).toBe(false);
   });
 });

@@ -30,6 +30,15 @@ describe("query keys", () => {
     expect(liveScopeOf(queryKeys.runs({ kind: "flow" }))).toBe("all");
     expect(liveScopeOf(queryKeys.stats({}))).toBe("all");
     expect(liveScopeOf(queryKeys.topics())).toBeNull();
+    // A deployment's next and last runs, a pool's queued runs and a worker's running ones change with
+    // their runs, pushed on the whole stream.
+    expect(liveScopeOf(queryKeys.deployments({}))).toBe("all");
+    expect(liveScopeOf(queryKeys.deployment("monitor"))).toBe("all");
+    expect(liveScopeOf(queryKeys.runs({ kind: "flow", deploymentId: "d" }))).toBe("all");
+    expect(liveScopeOf(queryKeys.workers())).toBe("all");
+    expect(liveScopeOf(queryKeys.workPools())).toBe("all");
+    expect(liveScopeOf(queryKeys.models())).toBeNull();
+    expect(liveScopeOf(queryKeys.feedbackMetrics("m", 60_000))).toBeNull();
     expect(covers("all", { runId: "r" })).toBe(true);
     expect(covers({ runId: "r" }, { runId: "s" })).toBe(false);
     expect(covers({ runId: "r" }, "all")).toBe(false);

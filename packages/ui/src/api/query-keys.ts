@@ -1,12 +1,14 @@
 import type { QueryKey } from "@tanstack/react-query";
 
-import type { RunQuery } from "./client.js";
+import type { ActivityQuery, RunQuery } from "./client.js";
 
 /** The filters of a run's logs view; each combination is cached on its own. */
 export interface LogFilters {
   level?: string;
   order: "asc" | "desc";
   q?: string;
+  /** Only the lines written inside this task run (a flow run's view). */
+  taskRunId?: string;
 }
 
 /** A run list's filters without empty values, so that equal filters make equal keys. */
@@ -34,8 +36,21 @@ export const queryKeys = {
   artifacts: (id: string) => ["run", id, "artifacts"] as const,
   flows: () => ["flows"] as const,
   stats: (filters: { since?: string }) => ["stats", compact(filters)] as const,
+  /** Under "stats": run changes invalidate it (at most every 2 s) as they do the counts. */
+  activity: (filters: ActivityQuery) => ["stats", "activity", compact(filters)] as const,
   topics: () => ["topics"] as const,
   topicTail: (name: string) => ["topics", name, "tail"] as const,
+  models: () => ["models"] as const,
+  model: (name: string) => ["models", name] as const,
+  feedbackMetrics: (name: string, windowMs: number) => ["models", name, "feedback", windowMs] as const,
+  deployments: (filters: { pool?: string }) => ["deployments", compact(filters)] as const,
+  deployment: (idOrName: string) => ["deployments", "one", idOrName] as const,
+  /** Not under "deployments": a deployment's runs do not change its versions; a new one changes `version`. */
+  deploymentVersions: (id: string, version: number) => ["deployment-versions", id, version] as const,
+  workers: () => ["workers"] as const,
+  workPools: () => ["work-pools"] as const,
+  schedulePreview: (schedule: Record<string, string | number | undefined>) =>
+    ["schedule-preview", compact(schedule)] as const,
 };
 
 /** What a cached key holds, for the code that writes live changes into the cache. */
@@ -44,6 +59,8 @@ export type KeyInfo =
   | { kind: "run" | "states" | "metrics" | "artifacts"; runId: string }
   | { kind: "logs"; runId: string; filters: LogFilters }
   | { kind: "flows" }
+  | { kind: "deployments" }
+  | { kind: "workers" }
   | { kind: "stats" }
   | { kind: "topics" };
 
@@ -52,6 +69,8 @@ export function describeKey(key: QueryKey): KeyInfo | undefined {
   const [head, second, third, fourth] = key;
   if (head === "runs") return { kind: "runs", filters: second as RunQuery };
   if (head === "flows") return { kind: "flows" };
+  if (head === "deployments") return { kind: "deployments" };
+  if (head === "workers" || head === "work-pools") return { kind: "workers" };
   if (head === "stats") return { kind: "stats" };
   if (head === "topics") return { kind: "topics" };
   if (head !== "run" || typeof second !== "string") return undefined;
@@ -67,13 +86,19 @@ export type LiveScope = "all" | { runId: string };
 
 /**
  * Which live stream keeps a key up to date: a run's own data and its task and child runs need only
- * that run's stream; other lists, counts and flows need the whole one; topics are not pushed
- * (`null`: they are polled).
+ * that run's stream; other lists, counts and flows need the whole one; topics and models are not
+ * pushed (`null`: they are polled).
  */
 export function liveScopeOf(key: QueryKey): LiveScope | null {
   const info = describeKey(key);
   if (info === undefined || info.kind === "topics") return null;
-  if (info.kind === "flows" || info.kind === "stats") return "all";
+  if (
+    info.kind === "flows" ||
+    info.kind === "stats" ||
+    info.kind === "deployments" ||
+    info.kind === "workers"
+  )
+    return "all";
   if (info.kind === "runs") {
     const runId = info.filters.flowRunId ?? info.filters.parentRunId;
     return runId ? { runId } : "all";

@@ -30,6 +30,13 @@ describe("runMatches", () => {
     expect(runMatches({ until: minute(29) }, r)).toBe(false);
   });
 
+  it("keeps a deployment's list to that deployment's runs", () => {
+    const d = "5b0c3a52-8a1e-4f7e-9d2a-0c6f1b2e3d4f";
+    expect(runMatches({ deploymentId: d }, run("a", { deploymentId: d }))).toBe(true);
+    expect(runMatches({ deploymentId: d }, run("b"))).toBe(false);
+    expect(runMatches({ deploymentId: d }, run("c", { deploymentId: "another" }))).toBe(false);
+  });
+
   it("takes the creation time for a run that has not started, and lists only finished runs by duration", () => {
     const pending = run("a", { state: "Pending", startTime: null, createdAt: minute(40) });
     expect(runMatches({ since: minute(39) }, pending)).toBe(true);

@@ -19,6 +19,7 @@ export function runMatches(filters: RunQuery, run: Run): boolean {
     (!filters.tag || run.tags.includes(filters.tag)) &&
     (!filters.flowRunId || run.flowRunId === filters.flowRunId) &&
     (!filters.parentRunId || run.parentRunId === filters.parentRunId) &&
+    (!filters.deploymentId || run.deploymentId === filters.deploymentId) &&
     (!q || run.name.toLowerCase().includes(q) || run.flowName.toLowerCase().includes(q)) &&
     (!filters.since || time >= Date.parse(filters.since)) &&
     (!filters.until || time <= Date.parse(filters.until)) &&

@@ -6,7 +6,20 @@
  */
 
 export type {
+  Activity,
   Artifact,
+  Deployment,
+  DeploymentVersion,
+  FeedbackMetrics,
+  ModelAlias,
+  ModelDetail,
+  ModelInput,
+  ModelSummary,
+  ModelVersion,
+  PredictAnswer,
+  SchedulePreview,
+  Worker,
+  WorkPool,
   FlowSummary,
   LiveEvent,
   LogLevel,

@@ -4,6 +4,7 @@ import { useCallback, useMemo, useRef, useState } from "react";
 import type { Run } from "../api/types.js";
 import { formatDateTime, formatDuration, formatShortDateTime, runSeconds } from "../format.js";
 import { navigate } from "../router.js";
+import { ChartAxes } from "./chart-axes.js";
 import { stateColor } from "./state-badge.js";
 
 export interface RunChartProps {
@@ -19,6 +20,12 @@ export interface RunChartProps {
 
 const PAD = { top: 12, right: 12, bottom: 26, left: 64 };
 
+/** Runs that have not started (Scheduled, Late, Pending) sit at their slot as short outlined bars. */
+const WAITING_H = 8;
+
+/** Where a run sits on the time axis: its start, else the slot it is scheduled for, else its creation. */
+const chartTime = (run: Run): string => run.startTime ?? run.scheduledFor ?? run.createdAt;
+
 function niceTicks(max: number): number[] {
   if (max <= 0) return [0];
   const steps = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400];
@@ -31,7 +38,7 @@ function niceTicks(max: number): number[] {
 }
 
 /** The rendered width of an element, kept up to date. */
-function useWidth(): [(el: HTMLElement | null) => void, number] {
+export function useWidth(): [(el: HTMLElement | null) => void, number] {
   const [width, setWidth] = useState(1000);
   const observer = useRef<ResizeObserver | null>(null);
   const ref = useCallback((el: HTMLElement | null) => {
@@ -57,7 +64,7 @@ export function RunChart({ runs, variant, label, now, height = 180, total }: Run
   const points = useMemo(
     () =>
       runs
-        .map((run) => ({ run, t: Date.parse(run.startTime ?? run.createdAt), d: runSeconds(run, now) ?? 0 }))
+        .map((run) => ({ run, t: Date.parse(chartTime(run)), d: runSeconds(run, now) ?? 0 }))
         .filter((p) => !Number.isNaN(p.t))
         .sort((a, b) => a.t - b.t),
     [runs, now],
@@ -92,20 +99,15 @@ export function RunChart({ runs, variant, label, now, height = 180, total }: Run
   return (
     <figure className="run-chart" aria-label={label} ref={measure}>
       <svg viewBox={`0 0 ${W} ${height}`} width={W} height={height} role="group" aria-label={label}>
-        {spaced.map((t) => (
-          <g key={t} aria-hidden="true">
-            <line className="grid" x1={PAD.left} x2={W - PAD.right} y1={y(t)} y2={y(t)} />
-            <text className="axis" x={PAD.left - 6} y={y(t) + 4} textAnchor="end">
-              {formatDuration(t).replace(/ 00[sm]$/, "")}
-            </text>
-          </g>
-        ))}
-        <text className="axis" x={PAD.left} y={height - 6} aria-hidden="true">
-          {axisTime(t0)}
-        </text>
-        <text className="axis" x={W - PAD.right} y={height - 6} textAnchor="end" aria-hidden="true">
-          {axisTime(t1)}
-        </text>
+        <ChartAxes
+          width={W}
+          height={height}
+          pad={PAD}
+          ticks={spaced.map((t) => ({ value: t, label: formatDuration(t).replace(/ 00[sm]$/, "") }))}
+          y={y}
+          start={axisTime(t0)}
+          end={axisTime(t1)}
+        />
         {points.map(({ run, t, d }, i) => {
           const name = `${run.flowName} › ${run.name}: ${run.state}, ${formatDuration(d)}`;
           const common = {
@@ -116,6 +118,7 @@ export function RunChart({ runs, variant, label, now, height = 180, total }: Run
             role: "link",
             "aria-label": name,
             "data-state": run.state,
+            "data-waiting": run.startTime ? undefined : true,
             onClick: () => navigate(`#/runs/${run.id}`),
             onKeyDown: (e: KeyboardEvent<SVGElement>) => {
               if (e.key === "Enter") navigate(`#/runs/${run.id}`);
@@ -138,9 +141,9 @@ export function RunChart({ runs, variant, label, now, height = 180, total }: Run
               key={run.id}
               {...common}
               x={x(t, i) - barW / 2}
-              y={Math.min(y(d), PAD.top + ih - 2)}
+              y={Math.min(y(d), PAD.top + ih - (run.startTime ? 2 : WAITING_H))}
               width={barW}
-              height={Math.max(2, PAD.top + ih - y(d))}
+              height={Math.max(run.startTime ? 2 : WAITING_H, PAD.top + ih - y(d))}
               rx={2}
             />
           ) : (
@@ -150,7 +153,7 @@ export function RunChart({ runs, variant, label, now, height = 180, total }: Run
       </svg>
       <figcaption className="chart-caption" aria-live="polite">
         {hovered
-          ? `${hovered.run.flowName} › ${hovered.run.name} · ${hovered.run.state} · ${formatDuration(hovered.d)} · ${formatDateTime(hovered.run.startTime ?? hovered.run.createdAt)}`
+          ? `${hovered.run.flowName} › ${hovered.run.name} · ${hovered.run.state} · ${formatDuration(hovered.d)} · ${formatDateTime(chartTime(hovered.run))}`
           : `${total !== undefined ? `The newest ${points.length} of ${total} runs` : `${points.length} runs`} · height = duration${bars ? " (square-root scale)" : ""} · colour = state`}
       </figcaption>
     </figure>

@@ -1,11 +1,12 @@
 import type { ReactNode } from "react";
 
+/** The presets; `buckets` cuts each into round bars (1 min, 15 min, 2 h, 8 h) on the activity chart. */
 export const RANGES = [
-  { value: "1h", label: "Last hour", seconds: 3600 },
-  { value: "24h", label: "Last 24 hours", seconds: 86400 },
-  { value: "7d", label: "Last 7 days", seconds: 7 * 86400 },
-  { value: "30d", label: "Last 30 days", seconds: 30 * 86400 },
-  { value: "all", label: "All time", seconds: 0 },
+  { value: "1h", label: "Last hour", seconds: 3600, buckets: 60 },
+  { value: "24h", label: "Last 24 hours", seconds: 86400, buckets: 96 },
+  { value: "7d", label: "Last 7 days", seconds: 7 * 86400, buckets: 84 },
+  { value: "30d", label: "Last 30 days", seconds: 30 * 86400, buckets: 90 },
+  { value: "all", label: "All time", seconds: 0, buckets: 100 },
 ] as const;
 
 export type RangeValue = (typeof RANGES)[number]["value"];
@@ -16,6 +17,21 @@ export function sinceOf(range: string): string | undefined {
   if (!preset || preset.seconds === 0) return undefined;
   const minute = Math.floor(Date.now() / 60000) * 60000;
   return new Date(minute - preset.seconds * 1000).toISOString();
+}
+
+/**
+ * The activity chart's query of a range preset: the window ends at the end of the current minute,
+ * so its buckets are round and stay stable across renders; "All time" starts at the oldest run.
+ */
+export function activityWindowOf(range: string): { from?: string; to?: string; buckets: number } {
+  const preset = RANGES.find((r) => r.value === range) ?? RANGES[1];
+  if (preset.seconds === 0) return { buckets: preset.buckets };
+  const to = Math.floor(Date.now() / 60000) * 60000 + 60000;
+  return {
+    from: new Date(to - preset.seconds * 1000).toISOString(),
+    to: new Date(to).toISOString(),
+    buckets: preset.buckets,
+  };
 }
 
 export function TimeRangeSelect(props: {

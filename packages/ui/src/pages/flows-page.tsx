@@ -7,7 +7,7 @@ import { RunTable } from "../components/run-table.js";
 import { ErrorNote, Loading } from "../components/status.js";
 import { formatNumber } from "../format.js";
 import { useNow } from "../hooks.js";
-import { href, Link } from "../router.js";
+import { Link } from "../router.js";
 
 const SHOWN = 20;
 
@@ -16,7 +16,7 @@ function FlowCard({ name, runCount, now }: { name: string; runCount: number; now
   return (
     <section className="card" aria-labelledby={`flow-${name}`} data-flow={name}>
       <h2 id={`flow-${name}`}>
-        <Link to={href("/runs", { flow: name })}>{name}</Link>{" "}
+        <Link to={`#/flows/${encodeURIComponent(name)}`}>{name}</Link>{" "}
         <span className="muted">{formatNumber(runCount)} runs</span>
       </h2>
       <ErrorNote error={runs.error} retry={() => void runs.refetch()} />

@@ -1,14 +1,20 @@
-import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import type { ReactNode } from "react";
-import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 
-import { api } from "../api/client.js";
-import { levelName } from "../api/log-level.js";
-import { olderLinesCut } from "../api/log-pages.js";
+import type { LogEdge, LogsData } from "../api/log-pages.js";
+import { addBeyond, follow, freeze, readBeyond } from "../api/log-pages.js";
 import { logsQuery, runQuery } from "../api/queries.js";
-import type { LogLine } from "../api/types.js";
+import type { LogFilters } from "../api/query-keys.js";
+import { queryKeys } from "../api/query-keys.js";
+import { TERMINAL_STATES } from "../api/types.js";
+import { LogDownload } from "../components/log-download.js";
+import { TaskSelect, taskParam, useTaskNames, useTaskRuns } from "../components/log-task-filter.js";
+import { LogView } from "../components/log-view.js";
 import { ErrorNote, Loading } from "../components/status.js";
-import { formatTime } from "../format.js";
+import { useTimeZone } from "../components/time-zone-toggle.js";
+import { formatTotal } from "../format.js";
+import { href, navigate, useRoute } from "../router.js";
 
 const LEVEL_OPTIONS = [
   { value: "", label: "All levels" },
@@ -18,94 +24,111 @@ const LEVEL_OPTIONS = [
   { value: "critical", label: "Critical only" },
 ];
 
-function lineText(l: LogLine): string {
-  const fields = l.fields && Object.keys(l.fields).length ? ` ${JSON.stringify(l.fields)}` : "";
-  return `${l.timestamp} ${levelName(l.level).toUpperCase().padEnd(8)} ${l.message}${fields}`;
+/** The view's filters, read from the address (`?level=warning&order=desc&q=threshold&task=<taskRunId>`). */
+function useLogFilters(runId: string): [LogFilters, (patch: Record<string, string>) => void] {
+  const { query } = useRoute();
+  const level = LEVEL_OPTIONS.some((o) => o.value === query.get("level")) ? query.get("level")! : "";
+  const order = query.get("order") === "desc" ? "desc" : "asc";
+  const q = query.get("q") ?? "";
+  const task = taskParam(query.get("task"));
+  const filters = useMemo<LogFilters>(
+    () => ({ level: level || undefined, order, q: q || undefined, taskRunId: task }),
+    [level, order, q, task],
+  );
+  const update = (patch: Record<string, string>): void => {
+    const next = new URLSearchParams(query);
+    for (const [k, v] of Object.entries(patch)) {
+      if (v === "" || (k === "order" && v === "asc")) next.delete(k);
+      else next.set(k, v);
+    }
+    navigate(href(`/runs/${runId}`, next), { replace: true });
+  };
+  return [filters, update];
 }
 
-/** One line; memoised, so that a pushed line renders one row, not the whole log. */
-const LogRow = memo(function LogRow({ line }: { line: LogLine }): ReactNode {
-  const lv = levelName(line.level);
-  return (
-    <li className={`log-line level-${lv}`} data-level={lv.toUpperCase()}>
-      <time dateTime={line.timestamp}>{formatTime(line.timestamp)}</time>
-      <span className="level">{lv.toUpperCase()}</span>
-      <span className="message">
-        {line.message}
-        {line.fields && Object.keys(line.fields).length > 0 && (
-          <span className="fields"> {JSON.stringify(line.fields)}</span>
-        )}
-      </span>
-    </li>
-  );
-});
-
 /**
- * A run's logs: level filter, order, text search, live tail (pushed into the cached pages, bounded),
- * load more, download.
+ * A run's logs: task, level, order and search (kept in the address), a virtualised window of lines
+ * that follows the newest and loads more as the reader scrolls, jumps to either end, and a download.
+ * A flow run's lines written inside a task name it.
  */
 export function RunLogsTab({ runId }: { runId: string }): ReactNode {
-  const [level, setLevel] = useState("");
-  const [order, setOrder] = useState<"asc" | "desc">("asc");
-  const [search, setSearch] = useState("");
-  const [q, setQ] = useState("");
-  const [tail, setTail] = useState(true);
-  const [downloading, setDownloading] = useState(false);
-  const box = useRef<HTMLOListElement>(null);
+  const [filters, update] = useLogFilters(runId);
+  const zone = useTimeZone();
+  const client = useQueryClient();
   const run = useQuery(runQuery(runId));
+  const logs = useQuery(logsQuery(runId, filters));
+  const isFlow = run.data?.kind === "flow";
+  const tasks = useTaskRuns(runId, isFlow);
+  const taskNames = useTaskNames(tasks);
+  const [jump, setJump] = useState<{ edge: LogEdge; n: number }>({ edge: "newest", n: 0 });
+  const [pageError, setPageError] = useState<Error | null>(null);
+  const reading = useRef(new Set<string>());
 
-  useEffect(() => {
-    const id = setTimeout(() => setQ(search), 250);
-    return () => clearTimeout(id);
-  }, [search]);
-
-  const filters = { level: level || undefined, order, q: q || undefined };
-  const logs = useInfiniteQuery(logsQuery(runId, filters));
-  const lines = useMemo(() => logs.data?.pages.flatMap((p) => p.items) ?? [], [logs.data]);
-  const newBelow = logs.data?.pages.at(-1)?.newBelow ?? 0;
-  const cut = logs.data !== undefined && olderLinesCut(logs.data, order);
-
-  // Live tail: keep the newest line in view.
-  useLayoutEffect(() => {
-    const el = box.current;
-    if (!tail || !el) return;
-    if (order === "asc") el.scrollTop = el.scrollHeight;
-    else el.scrollTop = 0;
-  }, [lines, tail, order]);
-
-  async function download(): Promise<void> {
-    setDownloading(true);
-    try {
-      const all: LogLine[] = [];
-      let next: string | null = null;
-      do {
-        const page = await api.logs(runId, {
-          level: level || undefined,
-          order: "asc",
-          q: q || undefined,
-          limit: 500,
-          cursor: next,
-        });
-        all.push(...page.items);
-        next = page.nextCursor;
-      } while (next);
-      const blob = new Blob([all.map(lineText).join("\n") + "\n"], { type: "text/plain" });
-      const a = document.createElement("a");
-      a.href = URL.createObjectURL(blob);
-      a.download = run.data ? `${run.data.flowName}-${run.data.name}-logs.txt` : `${runId}-logs.txt`;
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(a.href), 1000);
-    } finally {
-      setDownloading(false);
-    }
+  // Typed text reaches the address (and the server) once typing pauses.
+  const [search, setSearch] = useState(filters.q ?? "");
+  const [typedFor, setTypedFor] = useState(filters.q);
+  if (typedFor !== filters.q) {
+    setTypedFor(filters.q);
+    setSearch(filters.q ?? "");
   }
+  useEffect(() => {
+    if (search === (filters.q ?? "")) return;
+    const id = setTimeout(() => update({ q: search }), 300);
+    return () => clearTimeout(id);
+  });
+
+  const key = useMemo(() => queryKeys.logs(runId, filters), [runId, filters]);
+  const setData = useCallback(
+    (change: (data: LogsData) => LogsData) => client.setQueryData<LogsData>(key, (d) => d && change(d)),
+    [client, key],
+  );
+  const onNeed = useCallback(
+    (side: "older" | "newer") => {
+      const data = client.getQueryData<LogsData>(key);
+      const id = `${JSON.stringify(key)} ${side}`;
+      if (!data || reading.current.has(id)) return;
+      reading.current.add(id);
+      readBeyond(runId, filters, data, side)
+        .then((beyond) => beyond && setData((d) => addBeyond(d, beyond)))
+        .catch((error: unknown) => setPageError(error instanceof Error ? error : new Error(String(error))))
+        .finally(() => reading.current.delete(id));
+    },
+    [client, key, runId, filters, setData],
+  );
+  const jumpTo = useCallback(
+    async (edge: LogEdge) => {
+      setPageError(null);
+      await client.fetchQuery({ ...logsQuery(runId, filters, edge), staleTime: 0 });
+      setJump((j) => ({ edge, n: j.n + 1 }));
+    },
+    [client, runId, filters],
+  );
+  const onFreeze = useCallback(() => setData(freeze), [setData]);
+  const onFollow = useCallback(() => {
+    const data = client.getQueryData<LogsData>(key);
+    const next = data && follow(data);
+    if (next) client.setQueryData<LogsData>(key, next);
+    else void jumpTo("newest");
+  }, [client, key, jumpTo]);
+
+  const data = logs.data;
+  const live = run.data !== undefined && !TERMINAL_STATES.includes(run.data.state);
+  const filtered = filters.level !== undefined || filters.q !== undefined || filters.taskRunId !== undefined;
+  const fileName = run.data ? `${run.data.flowName}-${run.data.name}-logs.txt` : `${runId}-logs.txt`;
 
   return (
     <div className="logs-tab">
       <div className="toolbar" role="group" aria-label="Log options">
+        {(tasks.length > 0 || filters.taskRunId !== undefined) && (
+          <TaskSelect tasks={tasks} value={filters.taskRunId} onChange={(id) => update({ task: id })} />
+        )}
         <label className="field">
           <span>Level</span>
-          <select value={level} onChange={(e) => setLevel(e.target.value)} aria-label="Log level">
+          <select
+            value={filters.level ?? ""}
+            onChange={(e) => update({ level: e.target.value })}
+            aria-label="Log level"
+          >
             {LEVEL_OPTIONS.map((o) => (
               <option key={o.value} value={o.value}>
                 {o.label}
@@ -116,8 +139,8 @@ export function RunLogsTab({ runId }: { runId: string }): ReactNode {
         <label className="field">
           <span>Order</span>
           <select
-            value={order}
-            onChange={(e) => setOrder(e.target.value as "asc" | "desc")}
+            value={filters.order}
+            onChange={(e) => update({ order: e.target.value })}
             aria-label="Log order"
           >
             <option value="asc">Oldest first</option>
@@ -133,49 +156,54 @@ export function RunLogsTab({ runId }: { runId: string }): ReactNode {
             onChange={(e) => setSearch(e.target.value)}
           />
         </label>
-        <label className="check">
-          <input type="checkbox" checked={tail} onChange={(e) => setTail(e.target.checked)} />
-          Live tail
-        </label>
-        <button type="button" onClick={() => void download()} disabled={downloading}>
-          {downloading ? "Preparing…" : "Download"}
-        </button>
-      </div>
-      <ErrorNote error={logs.error} retry={() => void logs.refetch()} />
-      {logs.isPending && <Loading what="logs" />}
-      {cut && order === "asc" && <OlderLinesNote />}
-      {logs.data && lines.length === 0 && (
-        <p className="empty">No log lines{level || q ? " match these filters" : " yet"}.</p>
-      )}
-      <ol
-        className="log-lines"
-        ref={box}
-        role="log"
-        aria-label="Log lines"
-        tabIndex={0}
-        data-count={lines.length}
-      >
-        {lines.map((l) => (
-          <LogRow key={l.seq} line={l} />
-        ))}
-      </ol>
-      {cut && order === "desc" && <OlderLinesNote />}
-      {logs.hasNextPage && (
-        <div className="pager">
-          <button type="button" disabled={logs.isFetchingNextPage} onClick={() => void logs.fetchNextPage()}>
-            Load more{newBelow > 0 ? ` (${newBelow} new)` : ""}
+        <div className="jumps" role="group" aria-label="Jump">
+          <button type="button" onClick={() => void jumpTo("oldest")}>
+            Jump to oldest
+          </button>
+          <button type="button" onClick={() => void jumpTo("newest")}>
+            Jump to newest
           </button>
         </div>
+        <LogDownload runId={runId} filters={filters} fileName={fileName} />
+      </div>
+      <ErrorNote
+        error={logs.error ?? pageError}
+        retry={() => void jumpTo(data?.frozen ? "oldest" : "newest")}
+      />
+      {logs.isPending && <Loading what="logs" />}
+      {data && (
+        <p className="log-status muted small" aria-live="polite">
+          <span data-testid="log-total">
+            {formatTotal(data)} line{data.total === 1 && !data.totalCapped ? "" : "s"}
+            {filtered ? " match" : ""}
+          </span>
+          {!data.frozen && live && <span className="following"> · following new lines</span>}
+          {data.frozen && (live || data.unseen > 0) && (
+            <button type="button" className="link-button" onClick={onFollow} data-testid="jump-latest">
+              {data.unseen > 0
+                ? `${data.unseen.toLocaleString()} new line${data.unseen === 1 ? "" : "s"} — jump to latest`
+                : "Paused — jump to latest"}
+            </button>
+          )}
+        </p>
+      )}
+      {data && data.lines.length === 0 ? (
+        <p className="empty">No log lines{filtered ? " match these filters" : " yet"}.</p>
+      ) : (
+        data && (
+          <LogView
+            key={JSON.stringify(filters)}
+            data={data}
+            order={filters.order}
+            zone={zone}
+            taskNames={isFlow ? taskNames : undefined}
+            onNeed={onNeed}
+            onFreeze={onFreeze}
+            onFollow={onFollow}
+            jump={jump}
+          />
+        )
       )}
     </div>
-  );
-}
-
-/** Said where lines left the view of a long live tail. */
-function OlderLinesNote(): ReactNode {
-  return (
-    <p className="muted small" data-testid="older-lines-cut">
-      Older lines are not shown here, to keep a long live tail fast. Download saves them all.
-    </p>
   );
 }

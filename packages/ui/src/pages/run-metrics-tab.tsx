@@ -4,7 +4,7 @@ import { useState } from "react";
 
 import { metricsQuery } from "../api/queries.js";
 import type { MetricAxis } from "../components/metric-chart.js";
-import { MetricChart } from "../components/metric-chart.js";
+import { AxisSelect, MetricChart } from "../components/metric-chart.js";
 import { ErrorNote, Loading } from "../components/status.js";
 
 /** One line chart per logged metric; points pushed by the server are added to the cached series. */
@@ -14,13 +14,7 @@ export function RunMetricsTab({ runId, theme }: { runId: string; theme: string }
   return (
     <div>
       <div className="toolbar">
-        <label className="field">
-          <span>X axis</span>
-          <select value={axis} onChange={(e) => setAxis(e.target.value as MetricAxis)}>
-            <option value="step">Step</option>
-            <option value="time">Time</option>
-          </select>
-        </label>
+        <AxisSelect axis={axis} onChange={setAxis} />
       </div>
       <ErrorNote error={metrics.error} retry={() => void metrics.refetch()} />
       {metrics.isPending && <Loading what="metrics" />}

@@ -4,19 +4,24 @@ import type { ReactNode } from "react";
 import { runQuery } from "../api/queries.js";
 import { TERMINAL_STATES } from "../api/types.js";
 import type { Run } from "../api/types.js";
+import { RunActions, RunOrigin } from "../components/run-actions.js";
 import { StateBadge } from "../components/state-badge.js";
 import { ErrorNote, Loading } from "../components/status.js";
 import { Tabs } from "../components/tabs.js";
+import { TaskTimeline } from "../components/task-timeline.js";
 import { formatDateTime, formatDuration, runSeconds } from "../format.js";
+import { ApiError } from "../errors.js";
 import { useNow } from "../hooks.js";
 import { href, Link, navigate, useRoute } from "../router.js";
 import { RunLogsTab } from "./run-logs-tab.js";
+import { RunNotFound } from "./not-found-page.js";
 import { RunMetricsTab } from "./run-metrics-tab.js";
 import { ArtifactsTab, DetailsTab, ParametersTab, RelatedRunsTab } from "./run-related-tabs.js";
 
 const TABS = [
   { id: "logs", label: "Logs" },
   { id: "metrics", label: "Metrics" },
+  { id: "timeline", label: "Timeline" },
   { id: "tasks", label: "Task runs" },
   { id: "children", label: "Child runs" },
   { id: "artifacts", label: "Artifacts" },
@@ -38,6 +43,7 @@ function RunHeader({ run, now }: { run: Run; now: number }): ReactNode {
         {r.name}
       </h1>
       {r.description && <p className="muted run-description">{r.description}</p>}
+      <RunActions run={r} />
       <dl className="run-facts">
         <div>
           <dt>State</dt>
@@ -72,6 +78,7 @@ function RunHeader({ run, now }: { run: Run; now: number }): ReactNode {
             </dd>
           </div>
         )}
+        <RunOrigin run={r} />
         {r.parentRunId && (
           <div>
             <dt>Parent</dt>
@@ -97,7 +104,12 @@ export function RunPage({ id, theme }: { id: string; theme: string }): ReactNode
   const now = useNow(1000, !!live);
 
   // A run created a moment ago may not be stored yet: its `run` event fills the page in.
-  if (!run.data && run.error) return <ErrorNote error={run.error} retry={() => void run.refetch()} />;
+  if (!run.data && run.error)
+    return run.error instanceof ApiError && run.error.status === 404 ? (
+      <RunNotFound id={id} />
+    ) : (
+      <ErrorNote error={run.error} retry={() => void run.refetch()} />
+    );
   return (
     <div className="page">
       {run.data ? <RunHeader run={run.data} now={now} /> : <Loading what="run" />}
@@ -111,6 +123,7 @@ export function RunPage({ id, theme }: { id: string; theme: string }): ReactNode
       >
         {tab === "logs" && <RunLogsTab runId={id} />}
         {tab === "metrics" && <RunMetricsTab runId={id} theme={theme} />}
+        {tab === "timeline" && <TaskTimeline runId={id} />}
         {tab === "tasks" && <RelatedRunsTab runId={id} relation="tasks" />}
         {tab === "children" && <RelatedRunsTab runId={id} relation="children" />}
         {tab === "artifacts" && <ArtifactsTab runId={id} />}

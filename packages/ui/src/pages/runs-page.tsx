@@ -5,6 +5,7 @@ import { useEffect, useState } from "react";
 import { flowsQuery, runsQuery } from "../api/queries.js";
 import { STATES } from "../api/types.js";
 import { RunChart } from "../components/run-chart.js";
+import { CompareBar, useRunSelection } from "../components/run-selection.js";
 import { RunTable } from "../components/run-table.js";
 import { stateColor } from "../components/state-badge.js";
 import { ErrorNote, Loading } from "../components/status.js";
@@ -32,15 +33,9 @@ export function RunsPage(): ReactNode {
   const range = query.get("range") ?? "all";
   const sort: RunSort = SORTS.find((s) => s.value === query.get("sort"))?.value ?? "start-desc";
   const since = sinceOf(range);
-  // The page stack belongs to one set of filters: changing a filter starts again at page 1.
-  const filterKey = [states.join(","), flow, tag, q, range, sort].join("|");
-  const [pager, setPager] = useState<{ key: string; cursors: (string | null)[] }>({
-    key: filterKey,
-    cursors: [null],
-  });
-  const cursors = pager.key === filterKey ? pager.cursors : [null];
-  const setCursors = (next: (old: (string | null)[]) => (string | null)[]): void =>
-    setPager({ key: filterKey, cursors: next(cursors) });
+  // The page stack is in the address (`after=`: the cursors of the pages before), so that Back
+  // returns to the same page; changing a filter starts again at page 1.
+  const cursors: (string | null)[] = [null, ...(query.get("after") ?? "").split(",").filter(Boolean)];
   const cursor = cursors[cursors.length - 1] ?? null;
 
   // Typed filters reach the URL (and the server) once typing pauses; a change of the URL (Clear
@@ -66,15 +61,19 @@ export function RunsPage(): ReactNode {
     runsQuery({ kind: "flow", state: states, flow, tag, q, since, sort, limit: PAGE, cursor }),
   );
   const now = useNow(1000);
+  const selection = useRunSelection();
 
   function update(patch: Record<string, string | undefined>): void {
     const next = new URLSearchParams(query);
+    if (!("after" in patch)) next.delete("after");
     for (const [k, v] of Object.entries(patch)) {
       if (v) next.set(k, v);
       else next.delete(k);
     }
     navigate(href("/runs", next), { replace: true });
   }
+  const setCursors = (next: (old: (string | null)[]) => (string | null)[]): void =>
+    update({ after: next(cursors).slice(1).join(",") });
   const toggleState = (s: string): void =>
     update({ state: (states.includes(s) ? states.filter((x) => x !== s) : [...states, s]).join(",") });
 
@@ -177,7 +176,8 @@ export function RunsPage(): ReactNode {
             <h2 id="list-h" className="sr-only">
               Runs
             </h2>
-            <RunTable runs={runs.data.items} now={now} caption="Flow runs" />
+            <CompareBar selection={selection} />
+            <RunTable runs={runs.data.items} now={now} caption="Flow runs" selection={selection} />
             <nav className="pager" aria-label="Pages">
               <button
                 type="button"

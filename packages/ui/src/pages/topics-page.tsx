@@ -65,7 +65,9 @@ function TopicTail({ name }: { name: string }): ReactNode {
 export function TopicsPage(): ReactNode {
   const { query } = useRoute();
   const topics = useQuery(topicsQuery(2000));
-  const selected = topics.data?.find((t) => t.name === query.get("topic")) ?? topics.data?.[0];
+  const asked = query.get("topic");
+  // An unknown topic says so rather than showing another one's events.
+  const selected = asked === null ? topics.data?.[0] : topics.data?.find((t) => t.name === asked);
   return (
     <div className="page">
       <header className="page-head">
@@ -77,7 +79,7 @@ export function TopicsPage(): ReactNode {
       {topics.data && topics.data.length > 0 && (
         <section className="card">
           <div className="table-wrap">
-            <table className="data topics">
+            <table className="data topics stacked">
               <caption className="sr-only">Topics</caption>
               <thead>
                 <tr>
@@ -95,15 +97,19 @@ export function TopicsPage(): ReactNode {
                     data-topic={t.name}
                     aria-current={t.name === selected?.name ? "true" : undefined}
                   >
-                    <td>
+                    <td data-label="Topic">
                       <Link to={href("/topics", { topic: t.name })}>{t.name}</Link>
                     </td>
-                    <td className="num">{formatNumber(t.eventCount)}</td>
-                    <td className="num">
+                    <td className="num" data-label="Events">
+                      {formatNumber(t.eventCount)}
+                    </td>
+                    <td className="num" data-label="Offsets">
                       {t.firstOffset} … {t.lastOffset}
                     </td>
-                    <td className="num">{formatNumber(t.publishRate, 1)}/s</td>
-                    <td>
+                    <td className="num" data-label="Publish rate">
+                      {formatNumber(t.publishRate, 1)}/s
+                    </td>
+                    <td data-label="Consumer groups (lag)">
                       {t.groups.length === 0 ? (
                         <span className="muted">none</span>
                       ) : (
@@ -127,6 +133,15 @@ export function TopicsPage(): ReactNode {
         </section>
       )}
       {selected && <TopicTail key={selected.name} name={selected.name} />}
+      {topics.data && asked !== null && !selected && (
+        <section className="card not-found" data-testid="not-found" aria-labelledby="topic-missing-h">
+          <h2 id="topic-missing-h">Topic not found</h2>
+          <p>
+            No topic is called <code>{asked}</code>. A topic exists once an event is published to it; choose
+            one above, or <Link to="#/topics">see all topics</Link>.
+          </p>
+        </section>
+      )}
     </div>
   );
 }

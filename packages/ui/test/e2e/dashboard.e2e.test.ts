@@ -73,12 +73,14 @@ describe.skipIf(chromiumPath.skip)("the dashboard in a real browser against a re
 
   it("renders the dashboard from real runs: activity bars, counts per state, recent failures and topics", async () => {
     const page = await open("#/");
-    await page.locator(".run-chart rect.mark").nth(11).waitFor();
-    const bars = await page
-      .locator(".run-chart rect.mark")
-      .evaluateAll((els) => els.map((e) => e.getAttribute("data-state")));
-    expect(bars).toHaveLength(13);
-    expect(bars.filter((s) => s === "Running")).toHaveLength(2);
+    // The activity chart: the server's counts per state in 15-minute buckets of the last 24 hours.
+    await page.locator('.activity-chart[data-total="13"] rect.mark').first().waitFor();
+    const running = await page
+      .locator('.activity-chart rect.mark[data-state="Running"]')
+      .evaluateAll((els) => els.map((e) => e.closest(".bucket")?.getAttribute("aria-label") ?? ""));
+    expect(running.map((label) => /(\d+) Running/.exec(label)?.[1]).map(Number)).toEqual(
+      running.length === 1 ? [2] : [1, 1],
+    );
     expect(await page.locator('.counts li[data-state="Completed"]').first().innerText()).toMatch(
       /Completed\s+7/,
     );
@@ -91,16 +93,13 @@ describe.skipIf(chromiumPath.skip)("the dashboard in a real browser against a re
     await page.waitForTimeout(300);
     await page.screenshot({ path: join(shots, "dashboard.png") });
 
-    // The chart is one tab stop; arrow keys walk its bars and Enter opens the run.
-    const marks = page.locator(".run-chart rect.mark");
-    expect(await page.locator('.run-chart [tabindex="0"]').count()).toBe(1);
-    await marks.first().focus();
+    // The chart is one tab stop; arrow keys walk its buckets and each says its counts.
+    const buckets = page.locator(".activity-chart .bucket");
+    expect(await page.locator('.activity-chart [tabindex="0"]').count()).toBe(1);
+    await buckets.first().focus();
     await page.keyboard.press("ArrowRight");
     const focused = await page.evaluate(() => document.activeElement?.getAttribute("aria-label"));
-    expect(focused).toBe(await marks.nth(1).getAttribute("aria-label"));
-    await page.keyboard.press("Enter");
-    await page.waitForURL(/#\/runs\/[0-9a-f-]{36}$/);
-    await page.getByRole("tab", { name: "Logs" }).waitFor();
+    expect(focused).toBe(await buckets.nth(1).getAttribute("aria-label"));
     await page.close();
   });
 
@@ -515,11 +514,12 @@ describe.skipIf(chromiumPath.skip)("the dashboard in a real browser against a re
         );
       const newest = page.locator(".log-line", { hasText: "tail line 2500" });
       await newest.waitFor();
-      expect(Number(await page.locator("ol.log-lines").getAttribute("data-count"))).toBe(2000);
+      // The view holds the newest 2,000 (older ones load when scrolled to) and follows the newest.
+      expect(Number(await page.locator(".log-view").getAttribute("data-count"))).toBe(2000);
       expect(await page.locator(".log-line", { hasText: "first line" }).count()).toBe(0);
-      await page.getByTestId("older-lines-cut").waitFor();
+      await page.locator('.log-view[data-following="true"]').waitFor();
       const inView = await page
-        .locator("ol.log-lines")
+        .locator(".log-view")
         .evaluate((el) => el.scrollTop + el.clientHeight >= el.scrollHeight - 2);
       expect(inView).toBe(true);
       expect(await page.evaluate(() => (window as unknown as { noReload?: boolean }).noReload)).toBe(true);

@@ -6,12 +6,19 @@ import type { LogLevel, Run, StateType } from "@weir/protocol";
 export class Seeder {
   #seq = new Map<string, number>();
 
-  constructor(readonly baseUrl: string) {}
+  /** `apiKey`: the key of a server started with one, sent with every request. */
+  constructor(
+    readonly baseUrl: string,
+    readonly apiKey?: string,
+  ) {}
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const res = await fetch(new URL(path, this.baseUrl), {
       method,
-      headers: body === undefined ? {} : { "content-type": "application/json" },
+      headers: {
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+        ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
