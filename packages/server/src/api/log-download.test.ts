@@ -93,12 +93,37 @@ describe.each(BACKENDS)("GET /api/runs/:id/logs/download on $name", ({ name, ski
     }
   });
 
+  it.skipIf(skip)(
+    "lists a flow run's lines of one of its task runs (the Logs tab's Task filter)",
+    async () => {
+      type Lines = { items: { seq: number; taskRunId: string | null }[]; total: number };
+      const page = await open.json<Lines>("GET", `/api/runs/${runId}/logs?taskRunId=${taskId}&order=desc`);
+      expect(page.items.map((l) => [l.seq, l.taskRunId])).toEqual([
+        [2, taskId],
+        [1, taskId],
+        [0, taskId],
+      ]);
+      expect(page.total).toBe(3);
+      const other = await open.json<Lines>("GET", `/api/runs/${runId}/logs?taskRunId=${uuid()}`);
+      expect(other.items).toEqual([]);
+      const hostile = await open.call(
+        "GET",
+        `/api/runs/${runId}/logs?taskRunId=${encodeURIComponent("1' OR 1=1")}`,
+      );
+      expect(hostile.status).toBe(400);
+      expect(JSON.stringify(hostile.body)).toMatch(/taskRunId/);
+    },
+  );
+
   it.skipIf(skip)("is a read: open without the API key when one is set, like the other GETs", async () => {
     const ids = await seed(keyed, { authorization: `Bearer ${API_KEY}` });
     const res = await fetch(`${keyed.url}/api/runs/${ids.runId}/logs/download?level=error`);
     expect(res.status).toBe(200);
     expect(res.headers.get("x-weir-line-count")).toBe("0");
     expect(await res.text()).toBe("");
+    const list = await fetch(`${keyed.url}/api/runs/${ids.runId}/logs?taskRunId=${ids.taskId}`);
+    expect(list.status).toBe(200);
+    expect(((await list.json()) as { total: number }).total).toBe(3);
     const post = await keyed.call("POST", `/api/runs/${ids.runId}/logs/download`);
     expect(post.status).toBe(401);
   });

@@ -55,6 +55,11 @@ function barLabel(bar: TimelineBar, attempts: number): string {
 function Row({ row, t0, t1 }: { row: TimelineRow; t0: number; t1: number }): ReactNode {
   const { run, depth, bars } = row;
   const span = t1 - t0;
+  // A task's lines are its flow run's, filtered by it: its label and bars link there.
+  const logs =
+    run.kind === "task" && run.flowRunId
+      ? href(`/runs/${run.flowRunId}`, { tab: "logs", task: run.id })
+      : undefined;
   return (
     <li
       className="tl-row"
@@ -65,24 +70,20 @@ function Row({ row, t0, t1 }: { row: TimelineRow; t0: number; t1: number }): Rea
     >
       <div className="tl-label">
         <Link to={`#/runs/${run.id}`}>{run.name}</Link>
+        {logs && (
+          <>
+            {" · "}
+            <Link className="small" to={logs} aria-label={`Logs of ${run.name}`}>
+              logs
+            </Link>
+          </>
+        )}
         <span className="muted small">
           {" "}
           {run.kind === "flow" && depth > 0 ? "flow · " : ""}
           {bars.length > 1 ? `${bars.length} attempts · ` : ""}
           {run.state}
         </span>
-        {run.kind === "task" && run.flowRunId && (
-          <>
-            {" · "}
-            <Link
-              className="small"
-              to={href(`/runs/${run.flowRunId}`, { tab: "logs", task: run.id })}
-              aria-label={`Logs of ${run.name}`}
-            >
-              logs
-            </Link>
-          </>
-        )}
       </div>
       <div className="tl-track">
         {bars.length === 0 && <span className="muted small tl-none">not started</span>}
@@ -102,6 +103,7 @@ function Row({ row, t0, t1 }: { row: TimelineRow; t0: number; t1: number }): Rea
             title={barLabel(bar, bars.length)}
           >
             <span className="sr-only">{barLabel(bar, bars.length)}</span>
+            {logs && <a className="tl-bar-link" href={logs} tabIndex={-1} aria-hidden="true" />}
           </span>
         ))}
       </div>

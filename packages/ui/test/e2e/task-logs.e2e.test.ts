@@ -156,12 +156,18 @@ describe.skipIf(chromiumPath.skip)("a flow run's log lines name their task and f
     await page.close();
   });
 
-  it("links each task of the Timeline to the Logs tab filtered by it", async () => {
+  it("links each task of the Timeline (its label and its bars) to the Logs tab filtered by it", async () => {
     const page = await open(`#/runs/${flowRunId}?tab=timeline`);
     await page.getByRole("link", { name: `Logs of ${task.load.name}` }).click();
     await page.waitForURL((u) => u.hash.includes(`task=${task.load.id}`) && u.hash.includes("tab=logs"));
     const only = await shown(page, "loaded 40 rows");
     expect(only.map((r) => r.text)).toEqual([expect.stringContaining("loaded 40 rows")]);
+
+    // A task's bar (here the retried task's second attempt) is a way there too.
+    await page.goto(`${server.url}/#/runs/${flowRunId}?tab=timeline`);
+    await page.locator(`.tl-row[data-run-id="${task.flaky.id}"] .tl-bar`).nth(1).click();
+    await page.waitForURL((u) => u.hash.includes(`task=${task.flaky.id}`));
+    expect(chipOf(await shown(page, "flaky attempt 2"), "flaky attempt 1")).toBe(`Task ${task.flaky.name}`);
     await page.close();
   });
 
