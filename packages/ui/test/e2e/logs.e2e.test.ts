@@ -123,7 +123,8 @@ describe.skipIf(chromiumPath.skip)("the Logs tab, not-found pages and times in a
       `[logs e2e] newest of 5,000 lines in view ${Math.round(ms)} ms after the reload began, ` +
         `${Math.round(ms - firstRead)} ms after the page's first read`,
     );
-    expect(ms - firstRead).toBeLessThanOrEqual(1000);
+    // The issue's bound, from the reload itself (loading and parsing the bundle included).
+    expect(ms).toBeLessThanOrEqual(1000);
 
     // The run keeps logging: every line appears, in view, with no click.
     let next = 5000;
