@@ -34,6 +34,26 @@ export async function knownRuns(
 }
 
 /**
+ * Applies the ends a batch itself reports: a run the batch moves to Cancelled or TimedOut counts as
+ * ended at that state's timestamp for the batch's own lines, so a line stamped after it is dropped
+ * even when it arrives in the same batch as the state (lines are stored before states).
+ */
+export function withBatchEnds(
+  known: Map<string, KnownRun>,
+  states: readonly { runId: string; type: string; timestamp?: string | undefined }[],
+  now: number,
+): Map<string, KnownRun> {
+  for (const s of states) {
+    if (s.type !== "Cancelled" && s.type !== "TimedOut") continue;
+    const run = known.get(s.runId);
+    if (run === undefined || run.endTime !== null) continue;
+    const end = s.timestamp === undefined ? now : Date.parse(s.timestamp);
+    known.set(s.runId, { ...run, state: s.type, endTime: end });
+  }
+  return known;
+}
+
+/**
  * Whether a log line or metric point of `runId` stamped `timestamp` (client clock; absent: now) is
  * stored: its run exists, and it is not from after the end of a run that was cancelled or timed
  * out (a process that went on after it was told to stop writes nothing into the ended run).

@@ -16,7 +16,7 @@ import { applyTransition, getRunRow } from "../storage/run-repository.js";
 import type { Proposal, TransitionOutcome } from "../storage/run-repository.js";
 import type { Database } from "../storage/schema.js";
 import type { EventBus } from "./event-bus.js";
-import { keepsItem, knownRuns, runsToCancel } from "./ingest-guards.js";
+import { keepsItem, knownRuns, runsToCancel, withBatchEnds } from "./ingest-guards.js";
 import type { ServerMetrics } from "./server-metrics.js";
 
 type IngestBatch = z.output<typeof ingestBatchSchema>;
@@ -171,8 +171,8 @@ export class RunService {
       for (const l of logs) ids.add(l.runId);
       for (const m of metrics) ids.add(m.runId);
       for (const h of heartbeats) ids.add(h);
-      const known = await knownRuns(trx, [...ids]);
       const now = Date.now();
+      const known = withBatchEnds(await knownRuns(trx, [...ids]), states, now);
       const whole = known.size === ids.size && [...known.values()].every((r) => r.endTime === null);
       const logRows = toLogRows(
         whole ? logs : logs.filter((l) => keepsItem(known, l.runId, l.timestamp, now)),
