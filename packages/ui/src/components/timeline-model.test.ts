@@ -1,45 +1,24 @@
 import { describe, expect, it } from "vitest";
 
 import type { Run, StateHistoryEntry, StateType } from "../api/types.js";
+import { makeRun } from "../../test/runs.js";
 import { attemptsOf, buildRows, spanOf } from "./timeline-model.js";
 
 const T = Date.parse("2026-12-04T12:00:00.000Z");
 const iso = (ms: number): string => new Date(T + ms).toISOString();
 
+/** A completed task run of flow run "root", 0–1 s, unless `over` says otherwise. */
 function run(id: string, over: Partial<Run> = {}): Run {
-  return {
-    id,
+  return makeRun(id, iso(0), {
     kind: "task",
     flowName: "f",
-    taskName: null,
     name: id,
-    parentRunId: null,
     flowRunId: "root",
-    parameters: {},
-    tags: [],
-    version: null,
-    description: null,
     state: "Completed",
-    stateMessage: null,
-    stateTimestamp: iso(0),
-    createdAt: iso(0),
-    startTime: iso(0),
     endTime: iso(1000),
     durationMs: 1000,
-    runCount: 1,
-    heartbeatIntervalSeconds: null,
-    lastHeartbeatAt: null,
-    deploymentId: null,
-    deploymentVersion: null,
-    workPool: null,
-    workerId: null,
-    scheduledFor: null,
-    restartOf: null,
-    retryOf: null,
-    cancelRequestedAt: null,
-    timeoutSeconds: null,
     ...over,
-  };
+  });
 }
 
 const states = (...entries: [StateType, number][]): StateHistoryEntry[] =>
